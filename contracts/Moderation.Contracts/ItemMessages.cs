@@ -1,0 +1,20 @@
+namespace Moderation.Contracts;
+
+/// <summary>An item entered the queue (ingested from a platform or submitted as a staff draft).</summary>
+public sealed record ItemReceived(Guid ItemId, Guid SchoolId, string Kind, DateTimeOffset ReceivedAt);
+
+/// <summary>Screening finished; <paramref name="ScreeningComplete"/> is false when a check could not run.</summary>
+public sealed record ItemScreened(Guid ItemId, Guid SchoolId, bool ScreeningComplete, int FindingCount, DateTimeOffset ScreenedAt);
+
+/// <summary>An authorised person approved or rejected an item; <paramref name="PlatformAction"/> is what is left to do on the platform.</summary>
+public sealed record ItemDecided(
+    Guid ItemId,
+    Guid SchoolId,
+    string Decision,
+    string PlatformAction,
+    Guid DecidedBy,
+    string? ReasonCode,
+    DateTimeOffset DecidedAt);
+
+/// <summary>A person escalated an item for the headteacher or DSL.</summary>
+public sealed record ItemEscalated(Guid ItemId, Guid SchoolId, Guid EscalatedBy, string Reason, DateTimeOffset EscalatedAt);

@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Persistence;
+
+namespace Moderation.Api.Accounts;
+
+public static class AccountsSetup
+{
+    public const string QueuePolicy = "queue";
+    public const string AdminPolicy = "admin";
+    public const string DraftPolicy = "drafts";
+
+    public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
+    {
+        // Bearer tokens for API clients and a cookie for the browser, both from ASP.NET Core Identity.
+        builder.Services.AddIdentityApiEndpoints<AppUser>(IdentitySetup.ConfigureIdentity)
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<ModerationDbContext>();
+        builder.Services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // An API answers 401/403, never a redirect to a login page.
+            o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = 401; return Task.CompletedTask; };
+            o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = 403; return Task.CompletedTask; };
+        });
+        if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
+        {
+            builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("moderation");
+        }
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(QueuePolicy, p => p.RequireRole([.. Roles.QueueViewers]))
+            .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Administrator))
+            .AddPolicy(DraftPolicy, p => p.RequireRole(Roles.Author, Roles.Administrator, Roles.Headteacher));
+        builder.Services.AddScoped<StaffResolver>();
+        return builder;
+    }
+}
+
+/// <summary>Who is calling: roles from the sign-in, schools from the database on every request (tenancy).</summary>
+public sealed class StaffResolver(ModerationDbContext db)
+{
+    private StaffMember? _cached;
+
+    public async Task<StaffMember> GetAsync(ClaimsPrincipal principal, CancellationToken ct)
+    {
+        if (_cached is not null)
+        {
+            return _cached;
+        }
+
+        var id = Guid.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)
+            ?? throw new InvalidOperationException("An authenticated caller has no user id."));
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new { u.DisplayName }).FirstOrDefaultAsync(ct);
+        var schools = await db.Memberships.AsNoTracking().Where(m => m.UserId == id).Select(m => m.SchoolId).ToListAsync(ct);
+        var roles = principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        _cached = new StaffMember(id, user?.DisplayName ?? principal.Identity?.Name ?? id.ToString(), roles, schools.ToHashSet());
+        return _cached;
+    }
+}

@@ -1,0 +1,29 @@
+using Moderation.Api.Accounts;
+using Moderation.Api.Admin;
+using Moderation.Api.Drafts;
+using Moderation.Api.Health;
+using Moderation.Api.Http;
+using Moderation.Api.Queue;
+using Moderation.Domain.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddModerationPersistence();
+builder.AddHttpBasics();
+builder.AddAccounts();
+builder.AddHealth();
+builder.AddAdmin();
+
+var app = builder.Build();
+await app.Services.MigrateModerationDatabaseAsync();
+app.UseHttpBasics();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapHealthApi();
+app.MapAuthApi();
+app.MapQueueApi();
+app.MapDraftsApi();
+app.MapAdminApi();
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Contracts;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Audit;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Schools;
+
+namespace Moderation.Domain.Items;
+
+/// <summary>An inbound comment or post as a connector hands it over.</summary>
+public sealed record InboundItem(
+    Guid SocialAccountId,
+    ItemKind Kind,
+    string PlatformItemId,
+    string? AuthorName,
+    string? AuthorPlatformId,
+    string Text,
+    DateTimeOffset? PostedAt);
+
+/// <summary>How items enter the queue: staff drafts from the API, inbound items from connectors and seeds.</summary>
+public sealed class ItemIntake(ModerationDbContext db, TimeProvider time)
+{
+    public const int MaxTextLength = 63_206;
+
+    public async Task<Outcome> SubmitDraftAsync(
+        StaffMember author, Guid schoolId, string text, IReadOnlyCollection<Guid> targetAccountIds, IReadOnlyList<PhotoUpload> photos, CancellationToken ct)
+    {
+        if (!author.BelongsTo(schoolId))
+        {
+            return Outcome.NotFound;
+        }
+
+        if (!author.IsInAny([Roles.Author, Roles.Administrator, Roles.Headteacher]))
+        {
+            return Outcome.Forbidden("Your role may not submit drafts.");
+        }
+
+        if (string.IsNullOrWhiteSpace(text) && photos.Count == 0)
+        {
+            return Outcome.Invalid("A draft needs text or at least one photo.");
+        }
+
+        if (text.Length > MaxTextLength)
+        {
+            return Outcome.Invalid($"The text is longer than {MaxTextLength} characters.");
+        }
+
+        if (targetAccountIds.Count == 0)
+        {
+            return Outcome.Invalid("Choose at least one of the school's accounts to publish to.");
+        }
+
+        if (photos.Count > ImageFormats.MaxPhotosPerDraft)
+        {
+            return Outcome.Invalid($"A draft can carry at most {ImageFormats.MaxPhotosPerDraft} photos.");
+        }
+
+        var accounts = await db.SocialAccounts
+            .Where(a => a.SchoolId == schoolId && targetAccountIds.Contains(a.Id))
+            .Select(a => a.Id)
+            .ToListAsync(ct);
+        var unknown = targetAccountIds.Except(accounts).ToList();
+        if (unknown.Count > 0)
+        {
+            return Outcome.Invalid($"Not accounts of this school: {string.Join(", ", unknown)}.");
+        }
+
+        var now = time.GetUtcNow();
+        var item = new ModerationItem
+        {
+            Id = Guid.CreateVersion7(now),
+            SchoolId = schoolId,
+            Kind = ItemKind.OutboundDraft,
+            State = ItemState.Received,
+            Text = text,
+            DraftAuthorId = author.UserId,
+            AuthorName = author.Name,
+            ReceivedAt = now,
+            UpdatedAt = now,
+        };
+        foreach (var photo in photos)
+        {
+            var contentType = ImageFormats.DetectContentType(photo.Content);
+            if (contentType is null)
+            {
+                return Outcome.Invalid($"'{photo.FileName}' is not a JPEG, PNG, WebP or HEIC image.");
+            }
+
+            if (photo.Content.LongLength > ImageFormats.MaxPhotoBytes)
+            {
+                return new Outcome(OutcomeKind.Invalid, Detail: $"'{photo.FileName}' is larger than {ImageFormats.MaxPhotoBytes / (1024 * 1024)} MB.");
+            }
+
+            item.Media.Add(new ItemMedia
+            {
+                Id = Guid.CreateVersion7(now),
+                ItemId = item.Id,
+                FileName = Path.GetFileName(photo.FileName),
+                ContentType = contentType,
+                Length = photo.Content.LongLength,
+                Sha256 = Convert.ToHexStringLower(SHA256.HashData(photo.Content)),
+                Content = photo.Content,
+            });
+        }
+
+        item.Targets.AddRange(accounts.Select(a => new DraftTarget { ItemId = item.Id, SocialAccountId = a }));
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Items.Add(item);
+        await AuditLog.AppendAsync(db, schoolId, author.AsActor(), "draft-submitted", now, item.Id, null, ItemState.Received.ToString(), $"{photos.Count} photo(s), {accounts.Count} account(s)", ct);
+        Outbox.Enqueue(db, new ItemReceived(item.Id, schoolId, item.Kind.ToString(), now), now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return Outcome.Done(item);
+    }
+
+    /// <summary>
+    /// Stores an inbound item once: a second delivery of the same (account, platform item id) returns the stored item
+    /// and publishes nothing.
+    /// </summary>
+    public async Task<(ModerationItem Item, bool Created)> IngestAsync(InboundItem inbound, CancellationToken ct)
+    {
+        var account = await db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == inbound.SocialAccountId, ct)
+            ?? throw new ArgumentException($"Unknown social account {inbound.SocialAccountId}.", nameof(inbound));
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var id = Guid.CreateVersion7(now);
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO items (id, school_id, social_account_id, kind, state, platform, platform_item_id, author_name,
+                               author_platform_id, text, received_at, updated_at, pending_action)
+            VALUES ({id}, {account.SchoolId}, {account.Id}, {inbound.Kind.ToString()}, {ItemState.Received.ToString()},
+                    {account.Platform.ToString()}, {inbound.PlatformItemId}, {inbound.AuthorName}, {inbound.AuthorPlatformId},
+                    {inbound.Text}, {inbound.PostedAt ?? now}, {now}, {PlatformAction.None.ToString()})
+            ON CONFLICT (social_account_id, platform_item_id) DO NOTHING
+            """,
+            ct);
+        if (inserted == 0)
+        {
+            await tx.RollbackAsync(ct);
+            var existing = await db.Items.AsNoTracking()
+                .FirstAsync(i => i.SocialAccountId == account.Id && i.PlatformItemId == inbound.PlatformItemId, ct);
+            return (existing, false);
+        }
+
+        await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
+        Outbox.Enqueue(db, new ItemReceived(id, account.SchoolId, inbound.Kind.ToString(), now), now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        var item = await db.Items.AsNoTracking().FirstAsync(i => i.Id == id, ct);
+        return (item, true);
+    }
+}

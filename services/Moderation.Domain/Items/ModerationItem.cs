@@ -1,0 +1,100 @@
+using Moderation.Domain.Schools;
+
+namespace Moderation.Domain.Items;
+
+public enum ItemKind
+{
+    InboundComment,
+    InboundVisitorPost,
+    OutboundDraft,
+}
+
+public enum ItemState
+{
+    Received,
+    Screening,
+    AwaitingReview,
+    Approved,
+    Rejected,
+    Escalated,
+    Actioned,
+}
+
+/// <summary>What is left to do on the platform once a person has decided. The connectors carry it out.</summary>
+public enum PlatformAction
+{
+    None,
+    Publish,
+    Unhide,
+    Hide,
+    Delete,
+}
+
+/// <summary>Why an item was rejected; reported to leadership (003 §6.3(h)).</summary>
+public enum RejectionReason
+{
+    Abusive,
+    Spam,
+    PersonalData,
+    PupilIdentifiable,
+    NoPhotoConsent,
+    Inaccurate,
+    OffTopic,
+    Other,
+}
+
+public sealed class ModerationItem
+{
+    public Guid Id { get; set; }
+    public Guid SchoolId { get; set; }
+    public Guid? SocialAccountId { get; set; }
+    public ItemKind Kind { get; set; }
+    public ItemState State { get; set; }
+    public Platform? Platform { get; set; }
+    public string? PlatformItemId { get; set; }
+    public string? AuthorName { get; set; }
+    public string? AuthorPlatformId { get; set; }
+
+    /// <summary>Staff member who wrote a draft; they may never approve it.</summary>
+    public Guid? DraftAuthorId { get; set; }
+    public required string Text { get; set; }
+
+    /// <summary>The text as approved, when the approver edited it.</summary>
+    public string? ApprovedText { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public bool? ScreeningComplete { get; set; }
+    public string? ScreeningNote { get; set; }
+    public Guid? AssignedToId { get; set; }
+    public Guid? ClaimedById { get; set; }
+    public DateTimeOffset? ClaimExpiresAt { get; set; }
+    public Guid? DecidedById { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public RejectionReason? RejectionReason { get; set; }
+    public string? DecisionNote { get; set; }
+    public PlatformAction PendingAction { get; set; }
+
+    /// <summary>PostgreSQL's xmin: every decision is checked against it so two moderators cannot both act.</summary>
+    public uint Version { get; set; }
+
+    public List<ItemMedia> Media { get; } = [];
+    public List<DraftTarget> Targets { get; } = [];
+}
+
+public sealed class ItemMedia
+{
+    public Guid Id { get; set; }
+    public Guid ItemId { get; set; }
+    public required string FileName { get; set; }
+    public required string ContentType { get; set; }
+    public long Length { get; set; }
+    public required string Sha256 { get; set; }
+    public required byte[] Content { get; set; }
+}
+
+/// <summary>An account a staff draft should be published to once approved.</summary>
+public sealed class DraftTarget
+{
+    public Guid ItemId { get; set; }
+    public Guid SocialAccountId { get; set; }
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Audit;
+using Moderation.Domain.Consent;
+using Moderation.Domain.Items;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Rota;
+using Moderation.Domain.Schools;
+using Moderation.Domain.Screening;
+
+namespace Moderation.Domain.Persistence;
+
+public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+{
+    public DbSet<School> Schools => Set<School>();
+    public DbSet<SocialAccount> SocialAccounts => Set<SocialAccount>();
+    public DbSet<SchoolMembership> Memberships => Set<SchoolMembership>();
+    public DbSet<ModerationItem> Items => Set<ModerationItem>();
+    public DbSet<ItemMedia> ItemMedia => Set<ItemMedia>();
+    public DbSet<DraftTarget> DraftTargets => Set<DraftTarget>();
+    public DbSet<ScreeningFinding> ScreeningFindings => Set<ScreeningFinding>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
+    public DbSet<Pupil> Pupils => Set<Pupil>();
+    public DbSet<ConsentRecord> Consents => Set<ConsentRecord>();
+    public DbSet<Rotation> Rotations => Set<Rotation>();
+    public DbSet<RotationMember> RotationMembers => Set<RotationMember>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ModerationDbContext).Assembly);
+        ApplySnakeCase(builder);
+    }
+
+    /// <summary>Every table, column, key and index in snake_case, so hand-written SQL reads naturally.</summary>
+    private static void ApplySnakeCase(ModelBuilder builder)
+    {
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table)
+            {
+                entity.SetTableName(ToSnakeCase(table));
+            }
+
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(ToSnakeCase(property.GetColumnName()));
+            }
+
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(ToSnakeCase(key.GetName()!));
+            }
+
+            foreach (var foreignKey in entity.GetForeignKeys())
+            {
+                foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetConstraintName()!));
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName()!));
+            }
+        }
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var result = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                var previousIsLower = i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]));
+                var nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]);
+                var previousIsUpper = i > 0 && char.IsUpper(name[i - 1]);
+                if (i > 0 && name[i - 1] != '_' && (previousIsLower || (previousIsUpper && nextIsLower)))
+                {
+                    result.Append('_');
+                }
+
+                result.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                result.Append(c);
+            }
+        }
+
+        return result.ToString();
+    }
+}

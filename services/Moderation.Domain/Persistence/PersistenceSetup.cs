@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Moderation.Domain.Items;
+using Npgsql;
+
+namespace Moderation.Domain.Persistence;
+
+public static class PersistenceSetup
+{
+    public const string ConnectionName = "Moderation";
+
+    public static IHostApplicationBuilder AddModerationPersistence(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionName} is not set. Source infra/env.sh, or set ConnectionStrings__{ConnectionName}.");
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton<OutboxNotifyInterceptor>();
+        builder.Services.AddDbContext<ModerationDbContext>((services, options) => Configure(options, services.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(services.GetRequiredService<OutboxNotifyInterceptor>()));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<ItemDecisions>();
+        builder.Services.AddScoped<ItemIntake>();
+        return builder;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options
+            .UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            // Migrations are hand-written (the EF design tools do not restore here), so there is no model snapshot to
+            // compare with; a test checks the migrated schema against GenerateCreateScript() instead.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+
+    /// <summary>Applies migrations; EF holds a database lock meanwhile, so replicas starting together are safe.</summary>
+    public static async Task MigrateModerationDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
+        await db.Database.MigrateAsync(ct);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Moderation.Domain.Schools;
+
+/// <summary>How pupils may be named in anything the school publishes (003 §6.3(f); 000 "Moderation of content").</summary>
+public enum NamePolicy
+{
+    NoNames,
+    FirstNameOnly,
+    InitialsOnly,
+}
+
+/// <summary>Opt-out: consent assumed unless a parent objected (003 §7.1). Opt-in: written consent needed (001 §5).</summary>
+public enum ConsentModel
+{
+    OptOut,
+    OptIn,
+}
+
+public sealed class School
+{
+    public Guid Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+    public string? TrustName { get; set; }
+    public NamePolicy NamePolicy { get; set; }
+    public ConsentModel ConsentModel { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

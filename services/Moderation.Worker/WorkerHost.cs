@@ -1,0 +1,24 @@
+using MassTransit;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Screening;
+using Moderation.Worker.Screening;
+
+namespace Moderation.Worker;
+
+public static class WorkerHost
+{
+    /// <summary>The worker's composition: the database, the bus with every stage's consumers, and the outbox relay.</summary>
+    public static HostApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddModerationPersistence();
+        builder.AddModerationMessaging(bus => bus.AddConsumer<ItemReceivedConsumer, ItemReceivedConsumerDefinition>());
+        builder.Services.AddSingleton<ITextScreener, PersonalDataScreener>();
+        builder.Services.Configure<OutboxRelayOptions>(builder.Configuration.GetSection("OutboxRelay"));
+        builder.Services.AddHostedService<OutboxRelay>();
+        return builder;
+    }
+
+    public static Task PrepareAsync(this IServiceProvider services) => services.MigrateModerationDatabaseAsync();
+}
