@@ -23,7 +23,7 @@ public sealed class OutboxRelayOptions
 /// </summary>
 public sealed class OutboxRelay(
     IServiceScopeFactory scopes,
-    IBus bus,
+    IBusControl bus,
     NpgsqlDataSource dataSource,
     TimeProvider time,
     IOptions<OutboxRelayOptions> options,
@@ -34,6 +34,13 @@ public sealed class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Publishing before the receive endpoints have declared their queues and bindings would route messages nowhere.
+        while (!stoppingToken.IsCancellationRequested
+            && await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(5)) != BusHealthStatus.Healthy)
+        {
+            logger.LogWarning("Outbox relay is waiting for the bus to become healthy");
+        }
+
         _ = ListenAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -36,8 +36,9 @@ public sealed partial class PersonalDataScreener : ITextScreener
     [GeneratedRegex(@"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b", RegexOptions.CultureInvariant)]
     private static partial Regex Email();
 
-    // Mobiles (07…), geographic (01…, 02…) and non-geographic (03…, 08…) numbers, national or +44, with spaces or dashes.
-    [GeneratedRegex(@"(?<![\d+])(?:\+44\s?\(?0?\)?\s?|0)(?:7\d{3}|[1238]\d{2,3})[\s-]?\d{3}[\s-]?\d{3,4}(?!\d)", RegexOptions.CultureInvariant)]
+    // Mobiles (07…), geographic (01…, 02…) and non-geographic (03…, 08…, 09…): ten or eleven digits after the 0 or
+    // +44, with single spaces or dashes anywhere between them.
+    [GeneratedRegex(@"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|0)[1-37-9](?:[\s-]?\d){8,9}(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex UkPhone();
 
     [GeneratedRegex(@"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

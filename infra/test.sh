@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README's test command: installs and starts PostgreSQL and RabbitMQ (infra/up.sh), builds the solution and runs
+# every test against those real servers. Ends with one line "N passed, N failed, N skipped".
+#   infra/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Tenancy]
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/env.sh"
+cd "$REPO"
+
+started_here=0
+if ! "$HERE/postgres.sh" status >/dev/null 2>&1 || ! "$HERE/rabbitmq.sh" status >/dev/null 2>&1; then
+  started_here=1
+fi
+"$HERE/up.sh" >/dev/null
+# On CI, or when this script started them, stop the servers again at the end.
+if [[ "${CI:-}" == "true" || $started_here == 1 ]]; then
+  trap '"$HERE/down.sh" >/dev/null 2>&1 || true' EXIT
+fi
+
+source "$HERE/dotnet.sh"
+dotnet_restore_and_build Release
+
+log="$(mktemp)"
+set +e
+dotnet test Moderation.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test prints one summary per test assembly; add them up into the plain closing line.
+awk '
+  /(Passed|Failed)!/ {
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:")  { f += $(i + 1) + 0 }
+      if ($i == "Passed:")  { p += $(i + 1) + 0 }
+      if ($i == "Skipped:") { s += $(i + 1) + 0 }
+    }
+    n++
+  }
+  END { if (n == 0) { print "0 passed, 1 failed (no test assembly reported)"; exit 1 }
+        printf "%d passed, %d failed, %d skipped\n", p, f, s }
+' "$log" || status=1
+rm -f "$log"
+exit "$status"

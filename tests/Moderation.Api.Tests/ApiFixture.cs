@@ -1,0 +1,142 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Items;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Seeding;
+using Moderation.Testing;
+using Moderation.Worker;
+
+namespace Moderation.Api.Tests;
+
+/// <summary>
+/// The API in-process and the real worker beside it, on their own database and vhost. Schools and users come from
+/// seeds/demo.json once; items, audit and messages are emptied before each test.
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public const string Password = "Demo-Passw0rd!";
+    private readonly Dictionary<string, string> _tokens = new(StringComparer.OrdinalIgnoreCase);
+    private IHost? _worker;
+
+    public TestEnvironment Env { get; } = new("moderation_api_tests");
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public Dictionary<string, Guid> Schools { get; } = new(StringComparer.Ordinal);
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    public async Task InitializeAsync()
+    {
+        await Env.CreateAsync();
+        Factory = new WebApplicationFactory<Program>();
+        _ = Factory.Server; // starts the API and applies migrations
+        using (var scope = Factory.Services.CreateScope())
+        {
+            var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
+            await seeder.SeedAsync(DemoSeeder.Read(Path.Combine(RepoPaths.Seeds, "demo.json")), CancellationToken.None);
+            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
+            foreach (var s in await db.Schools.ToListAsync())
+            {
+                Schools[s.Slug] = s.Id;
+            }
+        }
+
+        _worker = WorkerHost.CreateBuilder([]).Build();
+        await _worker.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_worker is not null)
+        {
+            await _worker.StopAsync();
+            _worker.Dispose();
+        }
+
+        await Factory.DisposeAsync();
+    }
+
+    public async Task ResetAsync()
+    {
+        await Env.ResetMutableTablesAsync();
+    }
+
+    public HttpClient Anonymous() => Factory.CreateClient();
+
+    public async Task<HttpClient> As(string email)
+    {
+        if (!_tokens.TryGetValue(email, out var token))
+        {
+            using var anonymous = Anonymous();
+            using var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            token = body.GetProperty("accessToken").GetString()!;
+            _tokens[email] = token;
+        }
+
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public ModerationDbContext Db() => Env.CreateDbContext();
+
+    /// <summary>Ingests an inbound comment as a connector would, and waits until screening hands it to review.</summary>
+    public async Task<Guid> IngestAndScreenAsync(string schoolSlug, string text, string? accountHandle = null)
+    {
+        Guid itemId;
+        using (var scope = Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
+            var account = await db.SocialAccounts.AsNoTracking()
+                .Where(a => a.SchoolId == Schools[schoolSlug] && (accountHandle == null || a.Handle == accountHandle))
+                .OrderBy(a => a.Platform).FirstAsync();
+            var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
+            var (item, _) = await intake.IngestAsync(
+                new InboundItem(account.Id, ItemKind.InboundComment, $"test-{Guid.NewGuid():N}", "A Parent", "p-1", text, null), CancellationToken.None);
+            itemId = item.Id;
+        }
+
+        await WaitForStateAsync(itemId, ItemState.AwaitingReview);
+        return itemId;
+    }
+
+    public async Task<ModerationItem> WaitForStateAsync(Guid itemId, ItemState state)
+    {
+        var item = await Eventually.WaitForAsync(
+            async () =>
+            {
+                await using var db = Db();
+                return await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId);
+            },
+            i => i?.State == state,
+            $"item {itemId} to reach {state}");
+        return item!;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}
+
+/// <summary>Every API test starts from empty items, audit and message tables.</summary>
+[Collection(ApiCollection.Name)]
+public abstract class ApiTest(ApiFixture fixture) : IAsyncLifetime
+{
+    protected ApiFixture Fixture { get; } = fixture;
+
+    public Task InitializeAsync() => Fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected static async Task<T> ReadAsync<T>(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<T>(ApiFixture.Json))!;
+}

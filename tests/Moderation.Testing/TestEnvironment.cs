@@ -1,0 +1,156 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Persistence;
+using Npgsql;
+
+namespace Moderation.Testing;
+
+/// <summary>
+/// Gives a test assembly its own PostgreSQL database and RabbitMQ vhost on the servers that infra/up.sh started,
+/// and points the hosts under test at them through environment variables.
+/// </summary>
+public sealed class TestEnvironment
+{
+    private static readonly string[] s_referenceTables =
+        ["schools", "social_accounts", "school_memberships", "asp_net_users", "asp_net_roles", "asp_net_user_roles",
+         "asp_net_user_claims", "asp_net_user_logins", "asp_net_user_tokens", "asp_net_role_claims", "pupils", "consents",
+         "rotations", "rotation_members", "__ef_migrations_history"];
+
+    private NpgsqlDataSource? _dataSource;
+
+    public TestEnvironment(string name)
+    {
+        Name = name;
+        AdminConnectionString = Require("MODERATION_PG_ADMIN");
+        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
+        ConnectionString = builder.ConnectionString;
+        RabbitHost = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
+        RabbitPort = int.Parse(Require("RabbitMq__Port"), System.Globalization.CultureInfo.InvariantCulture);
+        RabbitManagementPort = int.Parse(Require("RabbitMq__ManagementPort"), System.Globalization.CultureInfo.InvariantCulture);
+        RabbitUser = Environment.GetEnvironmentVariable("RabbitMq__Username") ?? "moderation";
+        RabbitPassword = Environment.GetEnvironmentVariable("RabbitMq__Password") ?? "moderation";
+    }
+
+    public string Name { get; }
+    public string AdminConnectionString { get; }
+    public string ConnectionString { get; }
+    public string RabbitHost { get; }
+    public int RabbitPort { get; }
+    public int RabbitManagementPort { get; }
+    public string RabbitUser { get; }
+    public string RabbitPassword { get; }
+
+    /// <summary>The variables a host under test reads, whether it runs in this process or as a child process.</summary>
+    public IReadOnlyDictionary<string, string> Variables => new Dictionary<string, string>
+    {
+        ["ConnectionStrings__Moderation"] = ConnectionString,
+        ["RabbitMq__Host"] = RabbitHost,
+        ["RabbitMq__Port"] = RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RabbitMq__ManagementPort"] = RabbitManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RabbitMq__VirtualHost"] = Name,
+        ["RabbitMq__Username"] = RabbitUser,
+        ["RabbitMq__Password"] = RabbitPassword,
+        ["OutboxRelay__PollInterval"] = "00:00:00.200",
+    };
+
+    /// <summary>Drops and recreates the database and the vhost, then exports the variables to this process.</summary>
+    public async Task CreateAsync()
+    {
+        await using (var admin = new NpgsqlConnection(AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        using var http = ManagementClient();
+        var vhost = Uri.EscapeDataString(Name);
+        (await http.DeleteAsync($"vhosts/{vhost}")).Dispose();
+        using (var put = await http.PutAsync($"vhosts/{vhost}", new StringContent("{}", Encoding.UTF8, "application/json")))
+        {
+            put.EnsureSuccessStatusCode();
+        }
+
+        using (var perms = await http.PutAsync(
+            $"permissions/{vhost}/{Uri.EscapeDataString(RabbitUser)}",
+            new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json")))
+        {
+            perms.EnsureSuccessStatusCode();
+        }
+
+        foreach (var (key, value) in Variables)
+        {
+            Environment.SetEnvironmentVariable(key, value);
+        }
+    }
+
+    public HttpClient ManagementClient()
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://{RabbitHost}:{RabbitManagementPort}/api/") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitUser}:{RabbitPassword}")));
+        return http;
+    }
+
+    /// <summary>One pool for every context the tests open, so polling does not exhaust the server's connections.</summary>
+    private NpgsqlDataSource DataSource => _dataSource ??= NpgsqlDataSource.Create(ConnectionString);
+
+    public ModerationDbContext CreateDbContext()
+    {
+        var options = new DbContextOptionsBuilder<ModerationDbContext>();
+        PersistenceSetup.Configure(options, DataSource);
+        return new ModerationDbContext(options.Options);
+    }
+
+    /// <summary>Empties everything that tests change (items, audit, messages), keeping schools, users and rosters.</summary>
+    public async Task ResetMutableTablesAsync()
+    {
+        await using var db = CreateDbContext();
+        var tables = await db.Database.SqlQueryRaw<string>(
+            "SELECT tablename AS \"Value\" FROM pg_tables WHERE schemaname = 'public'").ToListAsync();
+        var mutable = tables.Except(s_referenceTables).Where(t => !t.StartsWith("qrtz_", StringComparison.Ordinal)).ToList();
+        if (mutable.Count > 0)
+        {
+            // Table names come from pg_tables, not from input.
+            var truncate = "TRUNCATE " + string.Join(", ", mutable) + " RESTART IDENTITY CASCADE";
+            await db.Database.ExecuteSqlRawAsync(truncate);
+        }
+    }
+
+    public async Task PurgeQueuesAsync()
+    {
+        using var http = ManagementClient();
+        var vhost = Uri.EscapeDataString(Name);
+        var queues = await http.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"queues/{vhost}?columns=name") ?? [];
+        foreach (var q in queues)
+        {
+            (await http.DeleteAsync($"queues/{vhost}/{Uri.EscapeDataString(q.GetProperty("name").GetString()!)}/contents")).Dispose();
+        }
+    }
+
+    /// <summary>A queue's depth and how many deliveries it has acknowledged, from the management API (a few seconds behind).</summary>
+    public async Task<QueueStats> QueueStatsAsync(string queue)
+    {
+        using var http = ManagementClient();
+        using var response = await http.GetAsync($"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return new QueueStats(0, 0);
+        }
+
+        var q = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var messages = q.TryGetProperty("messages", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt64() : 0;
+        var acked = q.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("ack", out var a) ? a.GetInt64() : 0;
+        return new QueueStats(messages, acked);
+    }
+
+    private static string Require(string name) =>
+        Environment.GetEnvironmentVariable(name)
+        ?? throw new InvalidOperationException($"{name} is not set: run the tests through infra/test.sh, or source infra/env.sh first.");
+}
+
+public sealed record QueueStats(long Messages, long Delivered);

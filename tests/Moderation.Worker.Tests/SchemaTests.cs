@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Moderation.Worker.Tests;
+
+public sealed class SchemaTests(WorkerFixture fixture) : WorkerTest(fixture)
+{
+    private static readonly string[] s_queries =
+    [
+        """
+        SELECT table_name || '.' || column_name || ' ' || data_type || coalesce('(' || character_maximum_length || ')', '')
+               || ' null=' || is_nullable || ' default=' || coalesce(column_default, '-') || ' identity=' || coalesce(identity_generation, '-')
+        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__ef_migrations_history'
+        """,
+        "SELECT tablename || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history'",
+        """
+        SELECT c.conrelid::regclass::text || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid)
+        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+        WHERE n.nspname = 'public' AND c.conrelid::regclass::text <> '__ef_migrations_history'
+        """,
+    ];
+
+    private static async Task<List<string>> DescribeAsync(string connectionString)
+    {
+        var lines = new List<string>();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var sql in s_queries)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        return lines;
+    }
+
+    [Fact]
+    public async Task The_hand_written_migrations_build_exactly_the_schema_the_model_describes()
+    {
+        // Arrange: a second database built from the model, not from the migrations.
+        const string reference = "moderation_schema_reference";
+        await using (var admin = new NpgsqlConnection(Fixture.Env.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {reference} WITH (FORCE)", admin).ExecuteNonQueryAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {reference}", admin).ExecuteNonQueryAsync();
+        }
+
+        var referenceConnection = new NpgsqlConnectionStringBuilder(Fixture.Env.ConnectionString) { Database = reference }.ConnectionString;
+        await using (var db = Fixture.Db())
+        {
+            var script = db.Database.GenerateCreateScript();
+            await using var connection = new NpgsqlConnection(referenceConnection);
+            await connection.OpenAsync();
+            await new NpgsqlCommand(script, connection).ExecuteNonQueryAsync();
+        }
+
+        // Act
+        var migrated = await DescribeAsync(Fixture.Env.ConnectionString);
+        var modelled = await DescribeAsync(referenceConnection);
+
+        // Assert
+        migrated.Should().NotBeEmpty();
+        migrated.Except(modelled).Should().BeEmpty("the migrations create nothing the model lacks");
+        modelled.Except(migrated).Should().BeEmpty("the model has nothing the migrations forgot");
+    }
+}

@@ -1,0 +1,100 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Items;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Seeding;
+using Moderation.Testing;
+
+namespace Moderation.Worker.Tests;
+
+/// <summary>A migrated, seeded database and a clean vhost; each test starts the worker the way it needs.</summary>
+public sealed class WorkerFixture : IAsyncLifetime
+{
+    public TestEnvironment Env { get; } = new("moderation_worker_tests");
+    public IServiceProvider Services { get; private set; } = null!;
+    private IHost? _support;
+
+    public async Task InitializeAsync()
+    {
+        await Env.CreateAsync();
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddModerationPersistence();
+        builder.Services.AddModerationIdentityCore();
+        builder.Services.AddScoped<DemoSeeder>();
+        _support = builder.Build();
+        Services = _support.Services;
+        await Services.MigrateModerationDatabaseAsync();
+        using var scope = Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<DemoSeeder>()
+            .SeedAsync(DemoSeeder.Read(Path.Combine(RepoPaths.Seeds, "demo.json")), CancellationToken.None);
+    }
+
+    public Task DisposeAsync()
+    {
+        _support?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task ResetAsync()
+    {
+        await Env.ResetMutableTablesAsync();
+        await Env.PurgeQueuesAsync();
+    }
+
+    public ModerationDbContext Db() => Env.CreateDbContext();
+
+    /// <summary>Ingests inbound comments as a connector would; each leaves an ItemReceived in the outbox.</summary>
+    public async Task<List<Guid>> IngestAsync(int count, string prefix = "comment")
+    {
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
+        var account = await db.SocialAccounts.AsNoTracking().OrderBy(a => a.Handle).FirstAsync();
+        var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
+        var ids = new List<Guid>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var (item, _) = await intake.IngestAsync(
+                new InboundItem(account.Id, ItemKind.InboundComment, $"{prefix}-{i}-{Guid.NewGuid():N}", "Parent", "p", $"{prefix} {i}: well done everyone", null),
+                CancellationToken.None);
+            ids.Add(item.Id);
+        }
+
+        return ids;
+    }
+
+    public async Task<int> CountInStateAsync(IReadOnlyCollection<Guid> ids, ItemState state)
+    {
+        await using var db = Db();
+        return await db.Items.CountAsync(i => ids.Contains(i.Id) && i.State == state);
+    }
+
+    public static async Task<IHost> StartWorkerAsync(IConsumeObserver? observer = null)
+    {
+        var host = WorkerHost.CreateBuilder([]).Build();
+        if (observer is not null)
+        {
+            host.Services.GetRequiredService<IBusControl>().ConnectConsumeObserver(observer);
+        }
+
+        await host.StartAsync();
+        await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        return host;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WorkerCollection : ICollectionFixture<WorkerFixture>
+{
+    public const string Name = "worker";
+}
+
+[Collection(WorkerCollection.Name)]
+public abstract class WorkerTest(WorkerFixture fixture) : IAsyncLifetime
+{
+    protected WorkerFixture Fixture { get; } = fixture;
+
+    public Task InitializeAsync() => Fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
