@@ -4,10 +4,12 @@ using Moderation.Api.Drafts;
 using Moderation.Api.Health;
 using Moderation.Api.Http;
 using Moderation.Api.Queue;
+using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddModerationPersistence();
+builder.AddRabbitMqOptions();
 builder.AddHttpBasics();
 builder.AddAccounts();
 builder.AddHealth();

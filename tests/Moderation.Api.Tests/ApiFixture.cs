@@ -95,8 +95,9 @@ public sealed class ApiFixture : IAsyncLifetime
         {
             var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
             var account = await db.SocialAccounts.AsNoTracking()
-                .Where(a => a.SchoolId == Schools[schoolSlug] && (accountHandle == null || a.Handle == accountHandle))
-                .OrderBy(a => a.Platform).FirstAsync();
+                .Where(a => a.SchoolId == Schools[schoolSlug])
+                .Where(a => accountHandle == null ? a.Platform == Domain.Schools.Platform.Facebook : a.Handle == accountHandle)
+                .FirstAsync();
             var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
             var (item, _) = await intake.IngestAsync(
                 new InboundItem(account.Id, ItemKind.InboundComment, $"test-{Guid.NewGuid():N}", "A Parent", "p-1", text, null), CancellationToken.None);

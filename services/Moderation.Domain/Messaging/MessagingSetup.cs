@@ -18,13 +18,19 @@ public sealed class RabbitMqOptions
 
 public static class MessagingSetup
 {
+    /// <summary>Binds the RabbitMq section; the API needs it for health and the error queues without running a bus.</summary>
+    public static RabbitMqOptions AddRabbitMqOptions(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(RabbitMqOptions.Section);
+        builder.Services.Configure<RabbitMqOptions>(section);
+        return section.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+    }
+
     /// <summary>MassTransit on RabbitMQ; each host adds its own consumers. Messages leave only through the outbox.</summary>
     public static IHostApplicationBuilder AddModerationMessaging(
         this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator>? consumers = null)
     {
-        var section = builder.Configuration.GetSection(RabbitMqOptions.Section);
-        builder.Services.Configure<RabbitMqOptions>(section);
-        var rabbit = section.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var rabbit = builder.AddRabbitMqOptions();
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
