@@ -35,7 +35,8 @@ stop_all() {
   "$HERE/down.sh" >/dev/null 2>&1 || true
   echo "Stopped."
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 dotnet "$worker" >"$STATE/logs/worker.log" 2>&1 &
 pids+=($!)
@@ -67,4 +68,5 @@ echo
 echo "Press Ctrl-C to stop everything."
 wait -n "${pids[@]}" || true
 echo "error: a host stopped unexpectedly; see $STATE/logs/" >&2
+tail -20 "$STATE/logs/api.log" "$STATE/logs/worker.log" >&2 || true
 exit 1

@@ -11,7 +11,7 @@ public static class WorkerHost
     /// <summary>The worker's composition: the database, the bus with every stage's consumers, and the outbox relay.</summary>
     public static HostApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = Host.CreateApplicationBuilder(Settings(args));
         builder.AddModerationPersistence();
         builder.AddModerationMessaging(bus => bus.AddConsumer<ItemReceivedConsumer, ItemReceivedConsumerDefinition>());
         builder.Services.AddSingleton<ITextScreener, PersonalDataScreener>();
@@ -19,6 +19,9 @@ public static class WorkerHost
         builder.Services.AddHostedService<OutboxRelay>();
         return builder;
     }
+
+    /// <summary>appsettings.json is read from beside the binary, wherever the worker is started from.</summary>
+    public static HostApplicationBuilderSettings Settings(string[] args) => new() { Args = args, ContentRootPath = AppContext.BaseDirectory };
 
     public static Task PrepareAsync(this IServiceProvider services) => services.MigrateModerationDatabaseAsync();
 }

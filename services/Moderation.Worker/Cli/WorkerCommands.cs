@@ -19,7 +19,7 @@ public static class WorkerCommands
     {
         try
         {
-            var builder = Host.CreateApplicationBuilder(args.Skip(args[0] == "seed" ? 2 : 1).ToArray());
+            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] == "seed" ? 2 : 1)]));
             builder.AddModerationPersistence();
             builder.Services.AddModerationIdentityCore();
             builder.Services.AddScoped<DemoSeeder>();
