@@ -4,6 +4,7 @@ using Moderation.Api.Drafts;
 using Moderation.Api.Health;
 using Moderation.Api.Http;
 using Moderation.Api.Queue;
+using Moderation.Api.Web;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
 
@@ -14,6 +15,7 @@ builder.AddHttpBasics();
 builder.AddAccounts();
 builder.AddHealth();
 builder.AddAdmin();
+builder.AddWeb();
 
 var app = builder.Build();
 await app.Services.MigrateModerationDatabaseAsync();
@@ -26,6 +28,7 @@ app.MapAuthApi();
 app.MapQueueApi();
 app.MapDraftsApi();
 app.MapAdminApi();
+app.MapWeb();
 app.Run();
 
 public partial class Program;

@@ -11,8 +11,6 @@ namespace Moderation.Api.Queue;
 
 public static class QueueApi
 {
-    public const int MaxPageSize = 100;
-
     public static IEndpointRouteBuilder MapQueueApi(this IEndpointRouteBuilder app)
     {
         var items = app.MapGroup("/api/items").WithTags("Queue").RequireAuthorization(AccountsSetup.QueuePolicy);
@@ -38,8 +36,7 @@ public static class QueueApi
     private static async Task<Results<Ok<QueuePage>, ProblemHttpResult>> ListAsync(
         ClaimsPrincipal user,
         StaffResolver staff,
-        ModerationDbContext db,
-        TimeProvider time,
+        QueueQueries queries,
         CancellationToken ct,
         Guid? school = null,
         ItemState? state = null,
@@ -49,72 +46,22 @@ public static class QueueApi
         int page = 1,
         int pageSize = 25)
     {
-        if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
+        if (page < 1 || pageSize < 1 || pageSize > QueueQueries.MaxPageSize)
         {
-            return TypedResults.Problem($"page starts at 1; pageSize is 1 to {MaxPageSize}.", statusCode: 400, title: "Invalid request");
+            return TypedResults.Problem($"page starts at 1; pageSize is 1 to {QueueQueries.MaxPageSize}.", statusCode: 400, title: "Invalid request");
         }
 
-        var me = await staff.GetAsync(user, ct);
-        if (school is { } s && !me.BelongsTo(s))
-        {
-            return TypedResults.Problem("No such school among yours.", statusCode: 404, title: "Not found");
-        }
-
-        var query = db.Items.AsNoTracking().Where(i => me.SchoolIds.Contains(i.SchoolId));
-        if (school is { } only)
-        {
-            query = query.Where(i => i.SchoolId == only);
-        }
-
-        if (kind is { } k)
-        {
-            query = query.Where(i => i.Kind == k);
-        }
-
-        if (platform is { } p)
-        {
-            query = query.Where(i => i.Platform == p);
-        }
-
-        if (assignedToMe)
-        {
-            var now = time.GetUtcNow();
-            query = query.Where(i => i.AssignedToId == me.UserId || (i.ClaimedById == me.UserId && i.ClaimExpiresAt > now));
-        }
-
-        var counts = await query.GroupBy(i => i.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        if (state is { } st)
-        {
-            query = query.Where(i => i.State == st);
-        }
-
-        var total = await query.CountAsync(ct);
-        var rows = await query
-            .OrderBy(i => i.ReceivedAt).ThenBy(i => i.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(i => new ItemSummary(
-                i.Id, i.SchoolId, i.Kind, i.State, i.Platform, i.AuthorName,
-                i.Text.Length > 140 ? i.Text.Substring(0, 140) + "…" : i.Text,
-                i.Media.Count, i.ScreeningComplete, i.AssignedToId, i.ClaimedById, i.ReceivedAt, i.Version))
-            .ToListAsync(ct);
-        return TypedResults.Ok(new QueuePage(rows, total, page, pageSize, counts.ToDictionary(c => c.Key.ToString(), c => c.Count)));
+        var result = await queries.ListAsync(await staff.GetAsync(user, ct), new QueueFilter(school, state, kind, platform, assignedToMe, page, pageSize), ct);
+        return result is null
+            ? TypedResults.Problem("No such school among yours.", statusCode: 404, title: "Not found")
+            : TypedResults.Ok(result);
     }
 
     private static async Task<Results<Ok<ItemDetail>, ProblemHttpResult>> GetAsync(
-        Guid id, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, StaffResolver staff, QueueQueries queries, CancellationToken ct)
     {
-        var me = await staff.GetAsync(user, ct);
-        var item = await db.Items.AsNoTracking().AsSplitQuery()
-            .Include(i => i.Media).Include(i => i.Targets)
-            .FirstOrDefaultAsync(i => i.Id == id && me.SchoolIds.Contains(i.SchoolId), ct);
-        if (item is null)
-        {
-            return Outcome.NotFound.ToProblem();
-        }
-
-        var findings = await db.ScreeningFindings.AsNoTracking().Where(f => f.ItemId == id).OrderBy(f => f.Offset).ToListAsync(ct);
-        var history = await db.AuditEntries.AsNoTracking().Where(a => a.ItemId == id).OrderBy(a => a.Seq).ToListAsync(ct);
-        return TypedResults.Ok(item.ToDetail(findings, history));
+        var detail = await queries.GetAsync(await staff.GetAsync(user, ct), id, ct);
+        return detail is null ? Outcome.NotFound.ToProblem() : TypedResults.Ok(detail);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetMediaAsync(

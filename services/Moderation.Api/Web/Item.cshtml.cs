@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Moderation.Api.Accounts;
+using Moderation.Api.Queue;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Items;
+
+namespace Moderation.Api.Web;
+
+[Authorize(Policy = AccountsSetup.QueuePolicy, AuthenticationSchemes = WebSetup.Scheme)]
+public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDecisions decisions) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public Guid Id { get; set; }
+
+    public ItemDetail Item { get; private set; } = null!;
+
+    public Guid Me { get; private set; }
+
+    public bool CanDecide { get; private set; }
+
+    public bool CanEscalate { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public Task<IActionResult> OnGetAsync(CancellationToken ct) => LoadAsync(ct);
+
+    public Task<IActionResult> OnPostApproveAsync(string? text, uint? version, CancellationToken ct) =>
+        ActAsync(me => decisions.ApproveAsync(Id, me, Edited(text, Item.Text), version, ct), "Approved.", ct);
+
+    public Task<IActionResult> OnPostRejectAsync(RejectionReason? reason, string? note, uint? version, CancellationToken ct) =>
+        reason is { } r
+            ? ActAsync(me => decisions.RejectAsync(Id, me, r, note, version, ct), "Rejected.", ct)
+            : FailAsync("Choose a reason for the rejection.", ct);
+
+    public Task<IActionResult> OnPostEscalateAsync(string? reason, CancellationToken ct) =>
+        ActAsync(me => decisions.EscalateAsync(Id, me, reason ?? "", ct), "Escalated to the headteacher and DSL.", ct);
+
+    public Task<IActionResult> OnPostClaimAsync(CancellationToken ct) =>
+        ActAsync(me => decisions.ClaimAsync(Id, me, ct), "Claimed for 15 minutes.", ct);
+
+    // Browsers send textarea line breaks as CRLF; an untouched text is not an edit.
+    private static string? Edited(string? submitted, string original) =>
+        submitted is null || submitted.ReplaceLineEndings("\n") == original.ReplaceLineEndings("\n") ? null : submitted;
+
+    /// <summary>Splits the text into plain runs and the runs screening flagged, for highlighting.</summary>
+    public static IEnumerable<(string Segment, FindingDto? Finding)> Segments(string text, IReadOnlyList<FindingDto> findings)
+    {
+        var at = 0;
+        foreach (var f in findings.Where(f => f.Length > 0 && f.Offset >= 0 && f.Offset + f.Length <= text.Length).OrderBy(f => f.Offset))
+        {
+            if (f.Offset < at)
+            {
+                continue; // overlaps one already highlighted
+            }
+
+            if (f.Offset > at)
+            {
+                yield return (text[at..f.Offset], null);
+            }
+
+            yield return (text.Substring(f.Offset, f.Length), f);
+            at = f.Offset + f.Length;
+        }
+
+        if (at < text.Length)
+        {
+            yield return (text[at..], null);
+        }
+    }
+
+    private async Task<IActionResult> ActAsync(Func<StaffMember, Task<Outcome>> act, string done, CancellationToken ct)
+    {
+        var me = await staff.GetAsync(User, ct);
+        var detail = await queries.GetAsync(me, Id, ct);
+        if (detail is null)
+        {
+            return NotFound();
+        }
+
+        Item = detail;
+        var outcome = await act(me);
+        if (outcome.Kind == OutcomeKind.Ok)
+        {
+            TempData["Message"] = done;
+            return RedirectToPage(new { id = Id });
+        }
+
+        if (outcome.Kind == OutcomeKind.NotFound)
+        {
+            return NotFound();
+        }
+
+        return await FailAsync(outcome.Detail ?? "That could not be done.", ct);
+    }
+
+    private async Task<IActionResult> FailAsync(string error, CancellationToken ct)
+    {
+        Error = error;
+        Response.StatusCode = StatusCodes.Status409Conflict;
+        return await LoadAsync(ct);
+    }
+
+    private async Task<IActionResult> LoadAsync(CancellationToken ct)
+    {
+        var me = await staff.GetAsync(User, ct);
+        var detail = await queries.GetAsync(me, Id, ct);
+        if (detail is null)
+        {
+            return NotFound();
+        }
+
+        Item = detail;
+        Me = me.UserId;
+        var probe = new ModerationItem { Text = "", Kind = detail.Kind, State = detail.State, DraftAuthorId = detail.DraftAuthorId };
+        CanDecide = detail.State is ItemState.AwaitingReview or ItemState.Escalated && ItemDecisions.MayDecide(probe, me) is null;
+        CanEscalate = detail.State == ItemState.AwaitingReview;
+        return Page();
+    }
+}
