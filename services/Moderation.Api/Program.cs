@@ -20,6 +20,8 @@ builder.AddWeb();
 var app = builder.Build();
 await app.Services.MigrateModerationDatabaseAsync();
 app.UseHttpBasics();
+// Plain static files from wwwroot: the same whether run from the build output, published, or under test.
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json");

@@ -1,4 +1,7 @@
+using System.Text;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Moderation.Api.Accounts;
@@ -43,6 +46,21 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
     // Browsers send textarea line breaks as CRLF; an untouched text is not an edit.
     private static string? Edited(string? submitted, string original) =>
         submitted is null || submitted.ReplaceLineEndings("\n") == original.ReplaceLineEndings("\n") ? null : submitted;
+
+    /// <summary>The text, encoded, with each flagged run in a &lt;mark&gt; that names what screening found.</summary>
+    public static HtmlString Highlight(string text, IReadOnlyList<FindingDto> findings)
+    {
+        var html = new StringBuilder();
+        foreach (var (segment, finding) in Segments(text, findings))
+        {
+            var encoded = HtmlEncoder.Default.Encode(segment);
+            html.Append(finding is null
+                ? encoded
+                : $"<mark title=\"{HtmlEncoder.Default.Encode($"{finding.Category}: {finding.Explanation}")}\">{encoded}</mark>");
+        }
+
+        return new HtmlString(html.ToString());
+    }
 
     /// <summary>Splits the text into plain runs and the runs screening flagged, for highlighting.</summary>
     public static IEnumerable<(string Segment, FindingDto? Finding)> Segments(string text, IReadOnlyList<FindingDto> findings)

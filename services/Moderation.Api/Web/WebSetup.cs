@@ -17,7 +17,6 @@ public static class WebSetup
 
     public static WebApplication MapWeb(this WebApplication app)
     {
-        app.MapStaticAssets();
         app.MapRazorPages();
         return app;
     }
