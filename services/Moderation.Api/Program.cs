@@ -1,5 +1,6 @@
 using Moderation.Api.Accounts;
 using Moderation.Api.Admin;
+using Moderation.Api.Consent;
 using Moderation.Api.Drafts;
 using Moderation.Api.Health;
 using Moderation.Api.Http;
@@ -29,6 +30,7 @@ app.MapHealthApi();
 app.MapAuthApi();
 app.MapQueueApi();
 app.MapDraftsApi();
+app.MapConsentApi();
 app.MapAdminApi();
 app.MapWeb();
 app.Run();

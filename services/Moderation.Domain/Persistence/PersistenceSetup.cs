@@ -24,6 +24,7 @@ public static class PersistenceSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ItemDecisions>();
         builder.Services.AddScoped<ItemIntake>();
+        builder.Services.AddScoped<Consent.RosterImport>();
         return builder;
     }
 

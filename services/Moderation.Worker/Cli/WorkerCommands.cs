@@ -7,11 +7,12 @@ namespace Moderation.Worker.Cli;
 
 /// <summary>
 /// One-shot commands: <c>migrate</c>, <c>seed FOLDER</c> (every *.json in it, in name order) and <c>schema-script</c>
-/// (prints the schema EF would create, the reference for the next hand-written migration).
+/// (prints the schema EF would create, the reference for the next hand-written migration), and
+/// <c>import-roster SCHOOL FILE [--dry-run]</c> (a roster and consent CSV; a file with any bad row applies nothing).
 /// </summary>
 public static class WorkerCommands
 {
-    private static readonly string[] s_commands = ["migrate", "seed", "schema-script"];
+    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster"];
 
     public static bool IsCommand(string arg) => s_commands.Contains(arg, StringComparer.Ordinal);
 
@@ -19,7 +20,7 @@ public static class WorkerCommands
     {
         try
         {
-            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] == "seed" ? 2 : 1)]));
+            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, _ => 1 }).Where(a => a != "--dry-run")]));
             builder.AddModerationPersistence();
             builder.Services.AddModerationIdentityCore();
             builder.Services.AddScoped<DemoSeeder>();
@@ -35,6 +36,8 @@ public static class WorkerCommands
                     await db.Database.MigrateAsync();
                     Console.WriteLine("Database is up to date.");
                     return 0;
+                case "import-roster":
+                    return await ImportRosterAsync(args, scope.ServiceProvider, db);
                 default:
                     return await SeedAsync(args, scope.ServiceProvider, db);
             }
@@ -44,6 +47,54 @@ public static class WorkerCommands
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;
         }
+    }
+
+    private static async Task<int> ImportRosterAsync(string[] args, IServiceProvider services, ModerationDbContext db)
+    {
+        if (args.Length < 3)
+        {
+            await Console.Error.WriteLineAsync("usage: Moderation.Worker import-roster SCHOOL_SLUG FILE.csv [--dry-run]");
+            return 2;
+        }
+
+        if (!File.Exists(args[2]))
+        {
+            await Console.Error.WriteLineAsync($"error: no file {args[2]}");
+            return 2;
+        }
+
+        await db.Database.MigrateAsync();
+        var school = await db.Schools.AsNoTracking().FirstOrDefaultAsync(s => s.Slug == args[1]);
+        if (school is null)
+        {
+            await Console.Error.WriteLineAsync($"error: no school with the slug '{args[1]}'");
+            return 2;
+        }
+
+        var dryRun = args.Contains("--dry-run");
+        using var reader = new StreamReader(args[2]);
+        var report = await services.GetRequiredService<Domain.Consent.RosterImport>()
+            .ImportAsync(school.Id, Domain.Audit.Actor.System("cli:import-roster"), reader, dryRun, CancellationToken.None);
+        foreach (var error in report.Errors)
+        {
+            await Console.Error.WriteLineAsync($"line {error.Line}: {error.Message}");
+        }
+
+        if (report.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"error: {report.Errors.Count} bad row(s); nothing was imported.");
+            return 1;
+        }
+
+        foreach (var change in report.Changes)
+        {
+            Console.WriteLine(change);
+        }
+
+        Console.WriteLine($"{(dryRun ? "Dry run, nothing applied" : report.Changed ? "Applied" : "Nothing to change")}: {report.Rows} row(s), " +
+            $"{report.PupilsAdded} pupil(s) added, {report.PupilsUpdated} updated, {report.ConsentsAdded} consent(s) added, " +
+            $"{report.ConsentsUpdated} updated, {report.RowsUnchanged} row(s) unchanged.");
+        return 0;
     }
 
     private static async Task<int> SeedAsync(string[] args, IServiceProvider services, ModerationDbContext db)
