@@ -20,6 +20,8 @@ internal sealed class ModerationItemConfiguration : IEntityTypeConfiguration<Mod
         builder.Property(i => i.AuthorName).HasMaxLength(200);
         builder.Property(i => i.AuthorPlatformId).HasMaxLength(200);
         builder.Property(i => i.ScreeningNote).HasMaxLength(1000);
+        builder.Property(i => i.Redactions).HasColumnType("jsonb");
+        builder.Property(i => i.PhotoVerdict).HasMaxLength(32);
         builder.Property(i => i.DecisionNote).HasMaxLength(2000);
         builder.Property(i => i.Version).IsRowVersion().HasColumnName("xmin");
         builder.HasOne<School>().WithMany().HasForeignKey(i => i.SchoolId).OnDelete(DeleteBehavior.Restrict);
@@ -44,6 +46,9 @@ internal sealed class ItemMediaConfiguration : IEntityTypeConfiguration<ItemMedi
         builder.Property(m => m.FileName).HasMaxLength(260);
         builder.Property(m => m.ContentType).HasMaxLength(100);
         builder.Property(m => m.Sha256).HasMaxLength(64);
+        builder.Property(m => m.Verdict).HasMaxLength(32);
+        builder.Property(m => m.People).HasColumnType("jsonb");
+        builder.Property(m => m.LocationFlags).HasMaxLength(1000);
     }
 }
 

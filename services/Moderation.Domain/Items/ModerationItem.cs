@@ -63,6 +63,15 @@ public sealed class ModerationItem
     public string? ApprovedText { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The text with pupils' names replaced under the school's name policy; what reviewers see and what is published.</summary>
+    public string? RedactedText { get; set; }
+
+    /// <summary>Where names were replaced (offsets into <see cref="Text"/>), as JSON; the original text is sealed.</summary>
+    public string? Redactions { get; set; }
+
+    /// <summary>The worst photo consent verdict among the item's photos: Clear, Blocked or NeedsConfirmation.</summary>
+    public string? PhotoVerdict { get; set; }
+
     public bool? ScreeningComplete { get; set; }
     public string? ScreeningNote { get; set; }
     public Guid? AssignedToId { get; set; }
@@ -90,6 +99,18 @@ public sealed class ItemMedia
     public long Length { get; set; }
     public required string Sha256 { get; set; }
     public required byte[] Content { get; set; }
+
+    /// <summary>Clear, Blocked or NeedsConfirmation, from the people in the photo's metadata and the consent list.</summary>
+    public string? Verdict { get; set; }
+
+    /// <summary>Each tagged person with their consent verdict, as JSON.</summary>
+    public string? People { get; set; }
+
+    /// <summary>What the metadata gave away about where the photo was taken or who took it.</summary>
+    public string? LocationFlags { get; set; }
+
+    /// <summary>The copy that may be published: every metadata block stripped, and checked to be clean.</summary>
+    public byte[]? PublishableContent { get; set; }
 }
 
 /// <summary>An account a staff draft should be published to once approved.</summary>

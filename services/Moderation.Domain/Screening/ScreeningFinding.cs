@@ -16,6 +16,9 @@ public sealed class ScreeningFinding
 {
     public Guid Id { get; set; }
     public Guid ItemId { get; set; }
+
+    /// <summary>The photo the finding is about; null for findings in the text.</summary>
+    public Guid? MediaId { get; set; }
     public required string Category { get; set; }
     public required string Rule { get; set; }
     public FindingSeverity Severity { get; set; }
