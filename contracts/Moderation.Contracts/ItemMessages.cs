@@ -18,3 +18,13 @@ public sealed record ItemDecided(
 
 /// <summary>A person escalated an item for the headteacher or DSL.</summary>
 public sealed record ItemEscalated(Guid ItemId, Guid SchoolId, Guid EscalatedBy, string Reason, DateTimeOffset EscalatedAt);
+
+/// <summary>Screening found something that must reach the DSL at once (DOMAIN.md "Safeguarding").</summary>
+public sealed record SafeguardingConcernRaised(
+    Guid ItemId,
+    Guid SchoolId,
+    string Category,
+    string Severity,
+    string Rule,
+    string Explanation,
+    DateTimeOffset RaisedAt);

@@ -28,6 +28,8 @@ public static class QueueApi
                 ? Task.FromResult<Results<Ok<DecisionResponse>, ProblemHttpResult>>(TypedResults.Problem(
                     $"A reason is required: one of {string.Join(", ", Enum.GetNames<RejectionReason>())}.", statusCode: 400, title: "Invalid request"))
                 : ActAsync(user, staff, ct, s => decisions.RejectAsync(id, s, reason, request.Note, request.Version, ct), i => i.ToDecision()));
+        items.MapPost("/{id:guid}/original", (Guid id, RevealRequest request, ClaimsPrincipal user, StaffResolver staff, ItemDecisions decisions, CancellationToken ct) =>
+            ActAsync(user, staff, ct, s => decisions.RevealOriginalAsync(id, s, request.Reason ?? "", ct), i => new OriginalText(i.Id, i.Text)));
         items.MapPost("/{id:guid}/escalate", (Guid id, EscalateRequest request, ClaimsPrincipal user, StaffResolver staff, ItemDecisions decisions, CancellationToken ct) =>
             ActAsync(user, staff, ct, s => decisions.EscalateAsync(id, s, request.Reason ?? "", ct), i => i.ToDecision()));
         return app;

@@ -63,6 +63,10 @@ public sealed record RejectRequest(RejectionReason? Reason, string? Note, uint? 
 
 public sealed record EscalateRequest(string? Reason);
 
+public sealed record RevealRequest(string? Reason);
+
+public sealed record OriginalText(Guid Id, string Text);
+
 public sealed record DecisionResponse(Guid Id, ItemState State, PlatformAction PendingAction, Guid? DecidedById, DateTimeOffset? DecidedAt, uint Version);
 
 public sealed record ClaimResponse(Guid Id, Guid? ClaimedById, DateTimeOffset? ClaimExpiresAt, uint Version);

@@ -27,6 +27,9 @@ public static class Roles
     /// <summary>Who may decide an item that has been escalated.</summary>
     public static readonly IReadOnlyList<string> EscalationReviewers = [Headteacher, Dsl];
 
+    /// <summary>Who may read an item's original text behind its name redactions, giving a reason that is audited.</summary>
+    public static readonly IReadOnlyList<string> OriginalReaders = [Administrator, Headteacher, Dsl];
+
     /// <summary>Who may see a school's queue at all.</summary>
     public static readonly IReadOnlyList<string> QueueViewers = [Administrator, Moderator, Headteacher, Dsl];
 }

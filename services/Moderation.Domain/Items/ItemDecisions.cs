@@ -87,6 +87,26 @@ public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time)
         });
     }
 
+    /// <summary>The original text is sealed behind the redactions: reading it takes a role and a reason, and is audited.</summary>
+    public async Task<Outcome> RevealOriginalAsync(Guid itemId, StaffMember staff, string reason, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Outcome.Invalid("Say why you need to see the original text; the reason is recorded.");
+        }
+
+        return await ChangeAsync(itemId, staff, null, ct, async (item, now) =>
+        {
+            if (!staff.IsInAny(Roles.OriginalReaders))
+            {
+                return Outcome.Forbidden("Only an administrator, the headteacher or the DSL may read the original text.");
+            }
+
+            await AuditLog.AppendAsync(db, item.SchoolId, staff.AsActor(), "original-revealed", now, item.Id, detail: reason.Trim(), cancellationToken: ct);
+            return null;
+        });
+    }
+
     public Task<Outcome> ClaimAsync(Guid itemId, StaffMember staff, CancellationToken ct) =>
         ChangeAsync(itemId, staff, null, ct, async (item, now) =>
         {

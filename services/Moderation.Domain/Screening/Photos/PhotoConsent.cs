@@ -87,9 +87,10 @@ public static class PhotoConsent
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(pupilsNamedInText);
 
-        var index = new RosterIndex(roster);
+        var index = new RosterIndex(roster, photo.People);
         var matched = new Dictionary<Guid, (TaggedPerson Person, string How)>();
         var unknown = new Dictionary<string, TaggedPerson>(StringComparer.Ordinal);
+        var ambiguities = new List<string>();
 
         foreach (var person in photo.People)
         {
@@ -103,15 +104,21 @@ public static class PhotoConsent
                 continue;
             }
 
-            var (match, how) = index.Match(person);
-            if (match is not null)
+            var (pupils, how) = index.Match(person);
+            if (pupils.Count > 1)
             {
-                matched.TryAdd(match.PupilId, (person, how));
+                // Two pupils share the name: both are judged, so an objection for either one blocks.
+                ambiguities.Add($"{Label(person)} ({Describe(person.Source)}) matches {pupils.Count} pupils on the roster");
             }
-            else if (!person.IsKeyword)
+
+            foreach (var pupil in pupils)
             {
-                var key = NameFolding.Fold(person.Name ?? person.PersonId);
-                unknown.TryAdd(key, person);
+                matched.TryAdd(pupil.PupilId, (person, how));
+            }
+
+            if (pupils.Count == 0 && !person.IsKeyword)
+            {
+                unknown.TryAdd(NameFolding.Fold(person.Name ?? person.PersonId), person);
             }
         }
 
@@ -136,10 +143,10 @@ public static class PhotoConsent
                 $"{Label(person)} ({Describe(person.Source)}) matches no pupil on the roster"));
         }
 
-        return Conclude(photo, verdicts);
+        return Conclude(photo, verdicts, ambiguities);
     }
 
-    private static PhotoVerdict Conclude(PhotoPeople photo, List<PersonVerdict> verdicts)
+    private static PhotoVerdict Conclude(PhotoPeople photo, List<PersonVerdict> verdicts, List<string> ambiguities)
     {
         var blocking = verdicts
             .Where(v => v.Kind is PersonVerdictKind.NeverPublish or PersonVerdictKind.Objected or PersonVerdictKind.NoConsent)
@@ -156,6 +163,7 @@ public static class PhotoConsent
         }
 
         reasons.AddRange(verdicts.Where(v => v.Kind is PersonVerdictKind.Unknown or PersonVerdictKind.Restricted).Select(v => v.Reason));
+        reasons.AddRange(ambiguities);
 
         if (photo.UnnamedFaceRegions > 0)
         {
@@ -242,8 +250,9 @@ public static class PhotoConsent
         private readonly Dictionary<Guid, RosterConsent> _byId = [];
         private readonly Dictionary<string, RosterConsent> _byMisId = new(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, List<RosterConsent>> _byName = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, RosterConsent> _aliases = new(StringComparer.Ordinal);
 
-        public RosterIndex(IReadOnlyList<RosterConsent> roster)
+        public RosterIndex(IReadOnlyList<RosterConsent> roster, IReadOnlyList<TaggedPerson> people)
         {
             foreach (var pupil in roster)
             {
@@ -259,26 +268,41 @@ public static class PhotoConsent
                     list.Add(pupil);
                 }
             }
+
+            // The name written beside a matching MIS id is that pupil's name in this photo, even when the roster spells
+            // it differently ("Liv" for Olivia): the same name in another field then means the same pupil.
+            foreach (var person in people)
+            {
+                if (person.MisId is { } misId && _byMisId.TryGetValue(misId, out var pupil) && NameFolding.Fold(person.Name) is { Length: > 0 } alias)
+                {
+                    _aliases.TryAdd(alias, pupil);
+                }
+            }
         }
 
         public RosterConsent? ById(Guid id) => _byId.GetValueOrDefault(id);
 
-        public (RosterConsent? Pupil, string How) Match(TaggedPerson person)
+        public (IReadOnlyList<RosterConsent> Pupils, string How) Match(TaggedPerson person)
         {
             if (person.MisId is { } misId && _byMisId.TryGetValue(misId, out var byMis))
             {
-                return (byMis, $"MIS id in the {Describe(person.Source)}");
+                return ([byMis], $"MIS id in the {Describe(person.Source)}");
             }
 
-            // Two pupils with the same name cannot be told apart by name: the first is judged and the name is
-            // reported, and the stricter rules below still apply to whichever is judged. Schools disambiguate with
-            // the MIS id in PersonInImageWDetails.
-            if (_byName.TryGetValue(NameFolding.Fold(person.Name), out var byName))
+            var name = NameFolding.Fold(person.Name);
+            if (name.Length == 0)
             {
-                return (byName[0], $"name in the {Describe(person.Source)}");
+                return ([], string.Empty);
             }
 
-            return (null, string.Empty);
+            if (_byName.TryGetValue(name, out var byName))
+            {
+                return (byName, $"name in the {Describe(person.Source)}");
+            }
+
+            return _aliases.TryGetValue(name, out var alias)
+                ? ([alias], $"name given with the MIS id, in the {Describe(person.Source)}")
+                : ([], string.Empty);
         }
 
         /// <summary>Pupils any of whose roster names appear in the text as whole words.</summary>
