@@ -5,7 +5,12 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/env.sh"
+source "$HERE/lib.sh"
 cd "$REPO"
+
+# The photo tests tag fixtures with exiftool and compare decoded pixels with ImageMagick (FIXTURES.md).
+command -v exiftool >/dev/null 2>&1 || apt_install libimage-exiftool-perl
+[[ -x /usr/bin/convert && -x /usr/bin/compare ]] || apt_install imagemagick
 
 started_here=0
 if ! "$HERE/postgres.sh" status >/dev/null 2>&1 || ! "$HERE/rabbitmq.sh" status >/dev/null 2>&1; then

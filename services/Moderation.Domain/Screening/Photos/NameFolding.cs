@@ -49,14 +49,17 @@ public static class NameFolding
 
     private static readonly Dictionary<char, char> s_letters = BuildLetters();
 
-    public static string Fold(string? text)
+    public static string Fold(string? text) => Fold(text, unicodeNormalisation: true);
+
+    /// <summary>Tests pass false to fold as an invariant-globalisation process would, where normalisation is a no-op.</summary>
+    internal static string Fold(string? text, bool unicodeNormalisation)
     {
         if (string.IsNullOrEmpty(text))
         {
             return string.Empty;
         }
 
-        var decomposed = text.Normalize(NormalizationForm.FormD);
+        var decomposed = unicodeNormalisation ? text.Normalize(NormalizationForm.FormD) : text;
         var sb = new StringBuilder(decomposed.Length);
         var pendingSpace = false;
         foreach (var ch in decomposed)

@@ -49,7 +49,9 @@ public sealed record PhotoVerdict(PhotoVerdictKind Kind, IReadOnlyList<PersonVer
 /// (003 §6.3(e) and §7.1–7.2; 001 §5; DOMAIN.md "Consent in detail").
 /// <list type="bullet">
 /// <item>A tag is matched to a pupil by the MIS id in its <c>PersonId</c> first, then by name (folded with
-/// <see cref="NameFolding"/>). The same pupil tagged in several fields counts once.</item>
+/// <see cref="NameFolding"/>); the name written beside a matching MIS id also means that pupil elsewhere in the photo.
+/// The same pupil tagged in several fields counts once. A name two pupils share is judged as both of them, and
+/// needs a person even when both have consent.</item>
 /// <item>Keywords count only when they equal a roster name; captions and alt text only when a roster name appears in
 /// them as whole words, or when the caller's name matcher says so. Neither is ever an unknown person.</item>
 /// <item>Never-publish beats everything, on every channel. Then objection beats restriction beats consent.</item>
@@ -59,6 +61,11 @@ public sealed record PhotoVerdict(PhotoVerdictKind Kind, IReadOnlyList<PersonVer
 /// <item>With no record that counts: opt-out schools (003 §7.1) allow; opt-in schools (001 §5) need written consent,
 /// so the pupil is <see cref="PersonVerdictKind.NoConsent"/> and the photo is blocked, not merely queued, because a
 /// moderator cannot supply a parent's written consent.</item>
+/// <item>The photo is <see cref="PhotoVerdictKind.Blocked"/> when anyone in it is never-publish, objected or without
+/// consent; otherwise it needs confirmation when its metadata could not be read in full, when anyone is unknown or
+/// restricted (a person checks the restriction is respected), when a name is ambiguous, or when marked faces are
+/// unnamed or outnumber the people identified, so faces without people tags are never cleared; otherwise it is
+/// <see cref="PhotoVerdictKind.Clear"/>.</item>
 /// </list>
 /// </summary>
 public static class PhotoConsent
@@ -108,7 +115,11 @@ public static class PhotoConsent
             if (pupils.Count > 1)
             {
                 // Two pupils share the name: both are judged, so an objection for either one blocks.
-                ambiguities.Add($"{Label(person)} ({Describe(person.Source)}) matches {pupils.Count} pupils on the roster");
+                var ambiguity = $"{Label(person)} matches {pupils.Count} pupils on the roster";
+                if (!ambiguities.Contains(ambiguity))
+                {
+                    ambiguities.Add(ambiguity);
+                }
             }
 
             foreach (var pupil in pupils)

@@ -52,6 +52,46 @@ internal static class PhotoFormats
         _ => null,
     };
 
+    /// <summary>
+    /// Checks the container and returns what the metadata readers should see. MetadataExtractor copies every PNG and
+    /// WebP chunk it meets, pixel data included, so for those formats it is handed a copy without the pixel chunks;
+    /// JPEG and HEIC readers skip the pixels themselves.
+    /// </summary>
+    public static (string? Error, byte[] View) ForMetadata(PhotoFormat format, byte[] data)
+    {
+        switch (format)
+        {
+            case PhotoFormat.Png:
+            {
+                var walk = PngContainer.Walk(data);
+                return walk.Error is null ? (null, Concatenate(data, walk.Parts, p => p.Role == PartRole.Other)) : (walk.Error, data);
+            }
+
+            case PhotoFormat.WebP:
+            {
+                var walk = WebPContainer.Walk(data);
+                return walk.Error is null ? (null, WebPContainer.Rebuild(data, walk.Parts, p => p.Role == PartRole.Other, clearMetadataFlags: false)) : (walk.Error, data);
+            }
+
+            default:
+                return (CheckContainer(format, data), data);
+        }
+    }
+
+    public static byte[] Concatenate(byte[] data, IReadOnlyList<ContainerPart> parts, Func<ContainerPart, bool> include)
+    {
+        var kept = parts.Where(include).ToList();
+        var output = new byte[kept.Sum(p => p.Length)];
+        var at = 0;
+        foreach (var part in kept)
+        {
+            data.AsSpan(part.Offset, part.Length).CopyTo(output.AsSpan(at));
+            at += part.Length;
+        }
+
+        return output;
+    }
+
     /// <summary>Checks the container is whole: every segment, chunk or box inside the file and the end marker present.</summary>
     public static string? CheckContainer(PhotoFormat format, ReadOnlySpan<byte> data) => format switch
     {
@@ -63,8 +103,19 @@ internal static class PhotoFormats
     };
 }
 
+internal enum PartRole
+{
+    Other,
+
+    /// <summary>Coded pixels: large, and of no interest to the metadata readers.</summary>
+    ImageData,
+
+    /// <summary>Bytes after the container's end.</summary>
+    Trailer,
+}
+
 /// <summary>One segment, chunk or trailer of an image file, and whether publishing keeps it.</summary>
-internal readonly record struct ContainerPart(int Offset, int Length, bool Keep, string Label);
+internal readonly record struct ContainerPart(int Offset, int Length, bool Keep, string Label, PartRole Role = PartRole.Other);
 
 internal sealed record ContainerWalk(string? Error, IReadOnlyList<ContainerPart> Parts)
 {
@@ -124,7 +175,7 @@ internal static class JpegContainer
                 var trailer = d.Length - pos - 2;
                 if (trailer > 0)
                 {
-                    parts.Add(new(pos + 2, trailer, false, $"{trailer} bytes after the end of the image"));
+                    parts.Add(new(pos + 2, trailer, false, $"{trailer} bytes after the end of the image", PartRole.Trailer));
                 }
 
                 return new(null, parts);
@@ -158,7 +209,7 @@ internal static class JpegContainer
                 }
 
                 sawScan = true;
-                parts.Add(new(start, scanEnd - start, true, "SOS"));
+                parts.Add(new(start, scanEnd - start, true, "SOS", PartRole.ImageData));
                 pos = scanEnd;
                 continue;
             }
@@ -201,7 +252,9 @@ internal static class JpegContainer
 
     private static (bool Keep, string Label) Classify(byte marker, ReadOnlySpan<byte> body) => marker switch
     {
-        0xE0 when body.StartsWith("JFIF\0"u8) => (true, "APP0 JFIF"),
+        // A JFIF header may carry its own thumbnail, which can show what the published crop leaves out.
+        0xE0 when body.StartsWith("JFIF\0"u8) && (body.Length < 14 || (body[12] == 0 && body[13] == 0)) => (true, "APP0 JFIF"),
+        0xE0 when body.StartsWith("JFIF\0"u8) => (false, "APP0 JFIF with thumbnail"),
         0xE0 when body.StartsWith("JFXX\0"u8) => (false, "APP0 JFXX thumbnail"),
         0xE1 when body.StartsWith("Exif\0"u8) => (false, "APP1 Exif"),
         0xE1 when body.StartsWith("http://ns.adobe.com/xap/1.0/\0"u8) => (false, "APP1 XMP"),
@@ -275,13 +328,13 @@ internal static class PngContainer
             first = false;
             var critical = (typeBytes[0] & 0x20) == 0;
             var keep = critical || s_keptAncillary.Contains(type);
-            parts.Add(new(pos, total, keep, type));
+            parts.Add(new(pos, total, keep, type, type is "IDAT" or "fdAT" ? PartRole.ImageData : PartRole.Other));
             pos += total;
             if (type == "IEND")
             {
                 if (pos < d.Length)
                 {
-                    parts.Add(new(pos, d.Length - pos, false, $"{d.Length - pos} bytes after IEND"));
+                    parts.Add(new(pos, d.Length - pos, false, $"{d.Length - pos} bytes after IEND", PartRole.Trailer));
                 }
 
                 return new(null, parts);
@@ -314,6 +367,30 @@ internal static class WebPContainer
 
     private static readonly HashSet<string> s_kept = ["VP8X", "VP8 ", "VP8L", "ALPH", "ANIM", "ANMF", "ICCP"];
 
+    /// <summary>A new RIFF container around the chosen chunks, with its size fixed and, if asked, VP8X's Exif and XMP flags cleared.</summary>
+    public static byte[] Rebuild(byte[] data, IReadOnlyList<ContainerPart> parts, Func<ContainerPart, bool> include, bool clearMetadataFlags)
+    {
+        var kept = parts.Where(p => p.Role != PartRole.Trailer && include(p)).ToList();
+        var output = new byte[12 + kept.Sum(p => p.Length)];
+        "RIFF"u8.CopyTo(output);
+        BinaryPrimitives.WriteUInt32LittleEndian(output.AsSpan(4), (uint)(output.Length - 8));
+        "WEBP"u8.CopyTo(output.AsSpan(8));
+        var at = 12;
+        foreach (var part in kept)
+        {
+            var chunk = output.AsSpan(at, part.Length);
+            data.AsSpan(part.Offset, part.Length).CopyTo(chunk);
+            if (clearMetadataFlags && chunk[..4].SequenceEqual("VP8X"u8))
+            {
+                chunk[8] &= unchecked((byte)~(ExifFlag | XmpFlag));
+            }
+
+            at += part.Length;
+        }
+
+        return output;
+    }
+
     public static ContainerWalk Walk(ReadOnlySpan<byte> d)
     {
         if (d.Length < 12 || !d[..4].SequenceEqual("RIFF"u8) || !d[8..12].SequenceEqual("WEBP"u8))
@@ -345,8 +422,9 @@ internal static class WebPContainer
                 return ContainerWalk.Failed($"truncated WebP: chunk {fourCc.TrimEnd()} runs past the end of the file");
             }
 
-            hasImage |= fourCc is "VP8 " or "VP8L" or "ANMF";
-            parts.Add(new(pos, (int)padded, s_kept.Contains(fourCc), fourCc.TrimEnd()));
+            var pixels = fourCc is "VP8 " or "VP8L" or "ANMF" or "ALPH";
+            hasImage |= pixels && fourCc != "ALPH";
+            parts.Add(new(pos, (int)padded, s_kept.Contains(fourCc), fourCc.TrimEnd(), pixels ? PartRole.ImageData : PartRole.Other));
             pos += (int)padded;
         }
 
@@ -357,54 +435,156 @@ internal static class WebPContainer
 
         if (riffEnd < d.Length)
         {
-            parts.Add(new((int)riffEnd, d.Length - (int)riffEnd, false, $"{d.Length - riffEnd} bytes after the RIFF container"));
+            parts.Add(new((int)riffEnd, d.Length - (int)riffEnd, false, $"{d.Length - riffEnd} bytes after the RIFF container", PartRole.Trailer));
         }
 
         return new(null, parts);
     }
 }
 
-/// <summary>HEIF/HEIC top-level boxes: checked for completeness only; HEIC is not stripped here.</summary>
+/// <summary>
+/// HEIF/HEIC boxes, checked for completeness only (HEIC is not stripped here): every top-level box inside the file,
+/// and every item the <c>iloc</c> box locates (the coded image, Exif, XMP) inside it too.
+/// </summary>
 internal static class HeifContainer
 {
     public static string? Check(ReadOnlySpan<byte> d)
     {
+        var meta = -1L;
+        var metaEnd = 0L;
         long pos = 0;
-        var sawMeta = false;
         while (pos < d.Length)
         {
-            if (pos + 8 > d.Length)
+            if (!TryBox(d, pos, d.Length, out var type, out var header, out var size))
             {
-                return "truncated HEIC: a box header is cut off";
+                return "truncated HEIC: a box runs past the end of the file";
             }
 
-            long size = BinaryPrimitives.ReadUInt32BigEndian(d[(int)pos..]);
-            var type = d.Slice((int)pos + 4, 4);
-            if (size == 1)
+            if (type.SequenceEqual("meta"u8))
             {
-                if (pos + 16 > d.Length)
-                {
-                    return "truncated HEIC: a box header is cut off";
-                }
-
-                var large = BinaryPrimitives.ReadUInt64BigEndian(d[((int)pos + 8)..]);
-                size = large > long.MaxValue ? long.MaxValue : (long)large;
-            }
-            else if (size == 0)
-            {
-                size = d.Length - pos;
+                meta = pos + header;
+                metaEnd = pos + size;
             }
 
-            if (size < 8 || pos + size > d.Length)
-            {
-                return $"truncated HEIC: box {System.Text.Encoding.ASCII.GetString(type)} runs past the end of the file";
-            }
-
-            sawMeta |= type.SequenceEqual("meta"u8);
             pos += size;
         }
 
-        return sawMeta ? null : "corrupt HEIC: no meta box";
+        if (meta < 0)
+        {
+            return "corrupt HEIC: no meta box";
+        }
+
+        // meta is a full box: version and flags come before its children.
+        for (var child = meta + 4; child < metaEnd;)
+        {
+            if (!TryBox(d, child, metaEnd, out var type, out var header, out var size))
+            {
+                return "corrupt HEIC: a box inside meta runs past its end";
+            }
+
+            if (type.SequenceEqual("iloc"u8))
+            {
+                return CheckItemLocations(d, d.Slice((int)(child + header), (int)(size - header)));
+            }
+
+            child += size;
+        }
+
+        return "corrupt HEIC: no item locations";
+    }
+
+    private static bool TryBox(ReadOnlySpan<byte> d, long pos, long end, out ReadOnlySpan<byte> type, out int header, out long size)
+    {
+        type = default;
+        header = 8;
+        size = 0;
+        if (pos + 8 > end)
+        {
+            return false;
+        }
+
+        size = BinaryPrimitives.ReadUInt32BigEndian(d[(int)pos..]);
+        type = d.Slice((int)pos + 4, 4);
+        if (size == 1)
+        {
+            if (pos + 16 > end)
+            {
+                return false;
+            }
+
+            var large = BinaryPrimitives.ReadUInt64BigEndian(d[((int)pos + 8)..]);
+            size = large > long.MaxValue ? long.MaxValue : (long)large;
+            header = 16;
+        }
+        else if (size == 0)
+        {
+            size = end - pos;
+        }
+
+        return size >= header && pos + size <= end;
+    }
+
+    /// <summary>ISO/IEC 14496-12 §8.11.3: each extent of each item stored in the file must lie inside it.</summary>
+    private static string? CheckItemLocations(ReadOnlySpan<byte> d, ReadOnlySpan<byte> iloc)
+    {
+        var reader = new FieldReader(iloc);
+        var version = reader.Read(1);
+        reader.Read(3);
+        var sizes = reader.Read(2);
+        var offsetSize = (int)(sizes >> 12) & 0xF;
+        var lengthSize = (int)(sizes >> 8) & 0xF;
+        var baseOffsetSize = (int)(sizes >> 4) & 0xF;
+        var indexSize = version is 1 or 2 ? (int)sizes & 0xF : 0;
+        var items = reader.Read(version < 2 ? 2 : 4);
+        for (var i = 0L; i < items && reader.Ok; i++)
+        {
+            var id = reader.Read(version < 2 ? 2 : 4);
+            var construction = version is 1 or 2 ? reader.Read(2) & 0xF : 0;
+            reader.Read(2); // data reference index
+            var baseOffset = reader.Read(baseOffsetSize);
+            var extents = reader.Read(2);
+            for (var e = 0L; e < extents && reader.Ok; e++)
+            {
+                reader.Read(indexSize);
+                var offset = reader.Read(offsetSize);
+                var length = reader.Read(lengthSize);
+
+                // Construction method 0 points into the file; 1 and 2 point into boxes already checked.
+                if (construction == 0 && length > 0 && (ulong)baseOffset + (ulong)offset + (ulong)length > (ulong)d.Length)
+                {
+                    return $"truncated HEIC: item {id}'s data runs past the end of the file";
+                }
+            }
+        }
+
+        return reader.Ok ? null : "corrupt HEIC: the item locations are cut off";
+    }
+
+    private ref struct FieldReader(ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _at;
+
+        public bool Ok { get; private set; } = true;
+
+        /// <summary>A big-endian unsigned field of 0 to 8 bytes; 0 once the data has run out.</summary>
+        public long Read(int bytes)
+        {
+            if (!Ok || _at + bytes > _data.Length)
+            {
+                Ok = false;
+                return 0;
+            }
+
+            ulong value = 0;
+            for (var i = 0; i < bytes; i++)
+            {
+                value = (value << 8) | _data[_at + i];
+            }
+
+            _at += bytes;
+            return value > long.MaxValue ? long.MaxValue : (long)value;
+        }
     }
 }
 

@@ -47,27 +47,27 @@ public static class PhotoMetadataReader
                 image.Length == 0 ? "the file is empty" : "not a JPEG, PNG, WebP or HEIC image", null, supplied);
         }
 
+        var (containerProblem, view) = PhotoFormats.ForMetadata(format, image);
         IReadOnlyList<MetadataDirectory> directories;
         try
         {
-            // A read-only MemoryStream over the caller's array: no copy, and the readers skip the pixel data.
-            using var stream = new MemoryStream(image, writable: false);
+            // A read-only MemoryStream over the array: no copy beyond the pixel-free view ForMetadata made.
+            using var stream = new MemoryStream(view, writable: false);
             directories = ImageMetadataReader.ReadMetadata(stream);
         }
         catch (Exception e)
         {
             // Hostile or broken files make the readers throw a wide range of exception types; none may escape.
-            var problem = PhotoFormats.CheckContainer(format, image) ?? "metadata could not be read: " + e.Message;
-            return PhotoPeople.Unreadable(problem, mime, supplied);
+            return PhotoPeople.Unreadable(containerProblem ?? "metadata could not be read: " + e.Message, mime, supplied);
         }
 
         var problems = new List<string>();
-        if (PhotoFormats.CheckContainer(format, image) is { } containerProblem)
+        if (containerProblem is not null)
         {
             problems.Add(containerProblem);
         }
 
-        foreach (var directory in directories.Where(d => d.HasError))
+        foreach (var directory in directories.Where(d => d.HasError && CanHoldWhatScreeningReads(d)))
         {
             problems.Add($"{directory.Name}: {string.Join("; ", directory.Errors)}");
         }
@@ -90,8 +90,15 @@ public static class PhotoMetadataReader
             }
         }
 
-        collector.ReadIptc(directories.OfType<IptcDirectory>());
-        collector.ReadExif(directories);
+        try
+        {
+            collector.ReadIptc(directories.OfType<IptcDirectory>());
+            collector.ReadExif(directories);
+        }
+        catch (Exception e)
+        {
+            problems.Add("IPTC or Exif could not be read: " + e.Message);
+        }
         collector.People.AddRange(supplied);
 
         var (faces, named) = collector.Faces();
@@ -104,6 +111,25 @@ public static class PhotoMetadataReader
             collector.ModelReleaseStatus,
             collector.Location(),
             mime);
+    }
+
+    /// <summary>
+    /// An error in a directory that cannot hold people, captions or places (an ICC profile with a zero date, a maker
+    /// note from an odd camera, a JPEG header quirk) says nothing about who is in the photo, so it does not make the
+    /// photo unreadable. Errors anywhere else, including directories not listed here, do.
+    /// </summary>
+    private static bool CanHoldWhatScreeningReads(MetadataDirectory directory)
+    {
+        var type = directory.GetType();
+        if (type.Namespace is { } ns && ns.StartsWith("MetadataExtractor.Formats.Exif.Makernotes", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return type.Name is not ("IccDirectory" or "JfifDirectory" or "JfxxDirectory" or "HuffmanTablesDirectory"
+            or "JpegDirectory" or "JpegDnlDirectory" or "AdobeJpegDirectory" or "FileTypeDirectory"
+            or "PngChromaticitiesDirectory" or "WebPDirectory" or "QuickTimeFileTypeDirectory"
+            or "HeicImagePropertiesDirectory" or "HeicThumbnailDirectory" or "PrintIMDirectory");
     }
 
     private sealed class Collector
@@ -338,9 +364,17 @@ public static class PhotoMetadataReader
                         AddCaption(comment.GetString(JpegCommentDirectory.TagComment));
                         break;
                     case PngDirectory png when png.GetObject(PngDirectory.TagTextualData) is IEnumerable<MetadataExtractor.KeyValuePair> texts:
+                        // Only the keywords people write; encoders add their own (dates, software, raw profiles).
                         foreach (var text in texts)
                         {
-                            AddCaption(text.Value.ToString());
+                            if (text.Key is "Title" or "Description" or "Comment")
+                            {
+                                AddCaption(text.Value.ToString());
+                            }
+                            else if (text.Key == "Author")
+                            {
+                                AddIfPresent(_creators, text.Value.ToString());
+                            }
                         }
 
                         break;

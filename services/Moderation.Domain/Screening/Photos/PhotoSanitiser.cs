@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using MetadataExtractor;
 using MetadataExtractor.Formats.Png;
 
@@ -77,7 +76,9 @@ public static class PhotoSanitiser
             return new(SanitiseOutcome.Corrupt, null, mime, [], [walk.Error]);
         }
 
-        var output = format == PhotoFormat.WebP ? RebuildWebP(image, walk.Parts) : Concatenate(image, walk.Parts);
+        var output = format == PhotoFormat.WebP
+            ? WebPContainer.Rebuild(image, walk.Parts, p => p.Keep, clearMetadataFlags: true)
+            : PhotoFormats.Concatenate(image, walk.Parts, p => p.Keep);
         var removed = walk.Parts.Where(p => !p.Keep).Select(p => p.Label).ToList();
         var problems = Verify(output);
         return problems.Count == 0
@@ -141,42 +142,5 @@ public static class PhotoSanitiser
         }
 
         return problems.Distinct().ToList();
-    }
-
-    private static byte[] Concatenate(byte[] image, IReadOnlyList<ContainerPart> parts)
-    {
-        var kept = parts.Where(p => p.Keep).ToList();
-        var output = new byte[kept.Sum(p => p.Length)];
-        var at = 0;
-        foreach (var part in kept)
-        {
-            image.AsSpan(part.Offset, part.Length).CopyTo(output.AsSpan(at));
-            at += part.Length;
-        }
-
-        return output;
-    }
-
-    private static byte[] RebuildWebP(byte[] image, IReadOnlyList<ContainerPart> parts)
-    {
-        var kept = parts.Where(p => p.Keep).ToList();
-        var output = new byte[12 + kept.Sum(p => p.Length)];
-        "RIFF"u8.CopyTo(output);
-        BinaryPrimitives.WriteUInt32LittleEndian(output.AsSpan(4), (uint)(output.Length - 8));
-        "WEBP"u8.CopyTo(output.AsSpan(8));
-        var at = 12;
-        foreach (var part in kept)
-        {
-            var chunk = output.AsSpan(at, part.Length);
-            image.AsSpan(part.Offset, part.Length).CopyTo(chunk);
-            if (chunk[..4].SequenceEqual("VP8X"u8))
-            {
-                chunk[8] &= unchecked((byte)~(WebPContainer.ExifFlag | WebPContainer.XmpFlag));
-            }
-
-            at += part.Length;
-        }
-
-        return output;
     }
 }
