@@ -85,56 +85,58 @@ internal static class CharacterFolding
     {
         >= 'a' and <= 'z' or >= 'A' and <= 'Z' => CharacterKind.Letter,
         >= '0' and <= '9' => CharacterKind.Digit,
-        '@' or '$' or '!' or '|' or '+' => CharacterKind.Symbol,
+        '@' or '$' or '!' or '|' => CharacterKind.Symbol,
         '\'' or '`' => CharacterKind.Apostrophe,
         _ => CharacterKind.Separator,
     };
 
     /// <summary>
-    /// Folds a character outside ASCII. Letters are written to <paramref name="folded"/> (one or more characters);
-    /// a symbol's stand-in letter is written too.
+    /// Folds a character outside ASCII, writing what it stands for to <paramref name="folded"/> (up to three
+    /// characters: a letter, a ligature's letters, a symbol or a separator).
     /// </summary>
-    public static CharacterKind FoldNonAscii(Rune rune, StringBuilder folded)
+    public static CharacterKind FoldNonAscii(Rune rune, Span<char> folded, out int written)
     {
+        written = 1;
         var cp = rune.Value;
         if (cp is >= 0xFF01 and <= 0xFF5E)
         {
             // Full-width forms are ASCII shifted up.
             var ascii = (char)(cp - 0xFEE0);
             var kind = ClassifyAscii(ascii);
-            folded.Append(kind == CharacterKind.Letter ? char.ToLowerInvariant(ascii) : ascii);
+            folded[0] = kind == CharacterKind.Letter ? char.ToLowerInvariant(ascii) : ascii;
             return kind;
         }
 
         switch (cp)
         {
             case '\u2019' or '\u2018' or '\u02BC' or '\u00B4' or '\u2032':
-                folded.Append('\'');
+                folded[0] = '\'';
                 return CharacterKind.Apostrophe;
             case '€':
-                folded.Append('€');
+                folded[0] = '€';
                 return CharacterKind.Symbol;
             case '\u00A0' or '\u00B7' or '\u2022' or '\u2027' or '\u2010' or '\u2011' or '\u2012' or '\u2013' or '\u2014':
-                folded.Append(cp == '\u00A0' ? ' ' : cp is '\u00B7' or '\u2022' or '\u2027' ? '.' : '-');
+                folded[0] = cp == '\u00A0' ? ' ' : cp is '\u00B7' or '\u2022' or '\u2027' ? '.' : '-';
                 return CharacterKind.Separator;
         }
 
         if (s_lookAlikes.TryGetValue(cp, out var lookAlike))
         {
-            folded.Append(lookAlike);
+            folded[0] = lookAlike;
             return CharacterKind.Letter;
         }
 
         if (s_multiLetter.TryGetValue(cp, out var several))
         {
-            folded.Append(several);
+            several.CopyTo(folded);
+            written = several.Length;
             return CharacterKind.Letter;
         }
 
         var latin = FromTables(cp);
         if (latin != '\0')
         {
-            folded.Append(latin);
+            folded[0] = latin;
             return char.IsAsciiDigit(latin) ? CharacterKind.Digit : CharacterKind.Letter;
         }
 
@@ -143,15 +145,15 @@ internal static class CharacterFolding
         {
             case UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.SpacingCombiningMark
                 or UnicodeCategory.Format:
+                written = 0;
                 return CharacterKind.Ignorable;
             case UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
                 or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter:
                 // A letter of another script: kept, so its words stay words, but it never matches a Latin term.
-                Span<char> buffer = stackalloc char[2];
-                var written = Rune.ToLowerInvariant(rune).EncodeToUtf16(buffer);
-                folded.Append(buffer[..written]);
+                written = Rune.ToLowerInvariant(rune).EncodeToUtf16(folded);
                 return CharacterKind.Letter;
             default:
+                written = 0;
                 return CharacterKind.Separator;
         }
     }
