@@ -14,7 +14,7 @@ public static class WorkerHost
         var builder = Host.CreateApplicationBuilder(Settings(args));
         builder.AddModerationPersistence();
         builder.AddModerationMessaging(bus => bus.AddConsumer<ItemReceivedConsumer, ItemReceivedConsumerDefinition>());
-        builder.Services.AddSingleton<ITextScreener, PersonalDataScreener>();
+        builder.AddModerationScreening();
         builder.Services.Configure<OutboxRelayOptions>(builder.Configuration.GetSection("OutboxRelay"));
         builder.Services.AddHostedService<OutboxRelay>();
         return builder;

@@ -44,7 +44,11 @@ public sealed class AdminTests(ApiFixture fixture) : ApiTest(fixture)
         using var admin = await Fixture.As("admin@riverside.example");
 
         // Act
-        var queues = await admin.GetFromJsonAsync<List<ErrorQueueSummary>>("/api/admin/error-queues", ApiFixture.Json);
+        // The management API's message counters lag the queue by seconds, so the summary is read until it catches up.
+        var queues = await Eventually.WaitForAsync(
+            async () => await admin.GetFromJsonAsync<List<ErrorQueueSummary>>("/api/admin/error-queues", ApiFixture.Json) ?? [],
+            list => list.Exists(q => q.Name == "screening_error" && q.Messages >= 1),
+            "the error queue summary to count the poison message");
         var messages = await admin.GetFromJsonAsync<List<FaultedMessage>>("/api/admin/error-queues/screening_error/messages", ApiFixture.Json);
         var again = await admin.GetFromJsonAsync<List<FaultedMessage>>("/api/admin/error-queues/screening_error/messages", ApiFixture.Json);
         var healthy = await Fixture.IngestAndScreenAsync("fleming-primary", "An ordinary comment after the poison one");

@@ -70,7 +70,7 @@ public sealed partial class WebTests(ApiFixture fixture) : ApiTest(fixture)
 
         // Assert
         queue.Should().Contain($"/items/{itemId}").And.Contain("Lost coat");
-        page.Should().Contain("<mark title=\"PersonalData: A UK phone number.\">07700 900123</mark>");
+        page.Should().Contain("<mark class=\"warning\" title=\"PersonalData: A UK phone number.\">07700 900123</mark>");
         approve.StatusCode.Should().Be(HttpStatusCode.Redirect);
         await using var db = Fixture.Db();
         var item = await db.Items.SingleAsync(i => i.Id == itemId);

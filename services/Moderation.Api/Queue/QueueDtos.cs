@@ -2,6 +2,7 @@ using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
 using Moderation.Domain.Schools;
 using Moderation.Domain.Screening;
+using Moderation.Domain.Screening.Names;
 
 namespace Moderation.Api.Queue;
 
@@ -22,9 +23,24 @@ public sealed record ItemSummary(
 
 public sealed record QueuePage(IReadOnlyList<ItemSummary> Items, int Total, int Page, int PageSize, IReadOnlyDictionary<string, int> CountsByState);
 
-public sealed record MediaSummary(Guid Id, string FileName, string ContentType, long Length, string Sha256);
+/// <param name="Verdict">clear, blocked or needs-confirmation; null before screening.</param>
+/// <param name="HasPublishableCopy">Whether a copy with the location and people metadata removed (and verified clean) exists.</param>
+public sealed record MediaSummary(
+    Guid Id,
+    string FileName,
+    string ContentType,
+    long Length,
+    string Sha256,
+    string? Verdict,
+    IReadOnlyList<PhotoPersonView> People,
+    string? LocationFlags,
+    bool HasPublishableCopy);
 
-public sealed record FindingDto(string Category, string Rule, FindingSeverity Severity, int Offset, int Length, string Explanation);
+/// <summary>A pupil's name replaced in the text reviewers see: <see cref="Offset"/> and <see cref="Length"/> index that text.</summary>
+public sealed record RedactionDto(int Offset, int Length, Guid PupilId, string Replacement);
+
+/// <param name="MediaId">The photo the finding is about; null for findings in the text.</param>
+public sealed record FindingDto(string Category, string Rule, FindingSeverity Severity, int Offset, int Length, string Explanation, Guid? MediaId);
 
 public sealed record HistoryEntry(DateTimeOffset At, string Actor, string Action, string? FromState, string? ToState, string? Detail);
 
@@ -38,6 +54,9 @@ public sealed record ItemDetail(
     string? AuthorName,
     Guid? DraftAuthorId,
     string Text,
+    bool TextRedacted,
+    IReadOnlyList<RedactionDto> Redactions,
+    string? PhotoVerdict,
     string? ApprovedText,
     DateTimeOffset ReceivedAt,
     bool? ScreeningComplete,
@@ -73,15 +92,46 @@ public sealed record ClaimResponse(Guid Id, Guid? ClaimedById, DateTimeOffset? C
 
 internal static class QueueMappings
 {
-    public static ItemDetail ToDetail(this ModerationItem i, IReadOnlyList<ScreeningFinding> findings, IReadOnlyList<AuditEntry> history) => new(
-        i.Id, i.SchoolId, i.Kind, i.State, i.Platform, i.PlatformItemId, i.AuthorName, i.DraftAuthorId, i.Text, i.ApprovedText,
-        i.ReceivedAt, i.ScreeningComplete, i.ScreeningNote, i.AssignedToId, i.ClaimedById, i.ClaimExpiresAt, i.DecidedById,
-        i.DecidedAt, i.RejectionReason, i.DecisionNote, i.PendingAction, ItemLifecycle.NextStates(i.State),
-        [.. i.Targets.Select(t => t.SocialAccountId)],
-        [.. i.Media.Select(m => new MediaSummary(m.Id, m.FileName, m.ContentType, m.Length, m.Sha256))],
-        [.. findings.Select(f => new FindingDto(f.Category, f.Rule, f.Severity, f.Offset, f.Length, f.Explanation))],
-        [.. history.Select(h => new HistoryEntry(h.At, h.Actor, h.Action, h.FromState, h.ToState, h.Detail))],
-        i.Version);
+    /// <summary>
+    /// The item as reviewers see it: the redacted text (the original is sealed, see <c>POST /api/items/{id}/original</c>),
+    /// with the redactions and findings placed on that text.
+    /// </summary>
+    public static ItemDetail ToDetail(this ModerationItem i, IReadOnlyList<ScreeningFinding> findings, IReadOnlyList<AuditEntry> history)
+    {
+        var spans = ScreeningJson.ReadRedactions(i.Redactions);
+        var offsets = new RedactedOffsets(spans.Select(s => new Replacement(s.Offset, s.Length, s.Replacement.Length)));
+        return new(
+            i.Id, i.SchoolId, i.Kind, i.State, i.Platform, i.PlatformItemId, i.AuthorName, i.DraftAuthorId, i.ReviewerText(),
+            spans.Count > 0, [.. spans.Select(s => ToRedaction(s, offsets))], i.PhotoVerdict, i.ApprovedText,
+            i.ReceivedAt, i.ScreeningComplete, i.ScreeningNote, i.AssignedToId, i.ClaimedById, i.ClaimExpiresAt, i.DecidedById,
+            i.DecidedAt, i.RejectionReason, i.DecisionNote, i.PendingAction, ItemLifecycle.NextStates(i.State),
+            [.. i.Targets.Select(t => t.SocialAccountId)],
+            [.. i.Media.Select(m => new MediaSummary(
+                m.Id, m.FileName, m.ContentType, m.Length, m.Sha256, m.Verdict, ScreeningJson.ReadPeople(m.People), m.LocationFlags,
+                m.PublishableContent is not null))],
+            [.. findings.Select(f => ToFinding(f, offsets))],
+            [.. history.Select(h => new HistoryEntry(h.At, h.Actor, h.Action, h.FromState, h.ToState, h.Detail))],
+            i.Version);
+    }
+
+    /// <summary>Shown instead of the text until screening has redacted it.</summary>
+    public const string AwaitingScreening = "[hidden until screening has redacted pupils' names]";
+
+    /// <summary>What a reviewer may read of the item's text: the redacted text once screened, nothing before.</summary>
+    public static string ReviewerText(this ModerationItem i) =>
+        i.RedactedText ?? (i.State is ItemState.Received or ItemState.Screening ? AwaitingScreening : i.Text);
+
+    private static RedactionDto ToRedaction(RedactionSpan span, RedactedOffsets offsets)
+    {
+        var (offset, _) = offsets.Map(span.Offset, span.Length);
+        return new RedactionDto(offset, span.Replacement.Length, span.PupilId, span.Replacement);
+    }
+
+    private static FindingDto ToFinding(ScreeningFinding f, RedactedOffsets offsets)
+    {
+        var (offset, length) = f.MediaId is null ? offsets.Map(f.Offset, f.Length) : (0, 0);
+        return new FindingDto(f.Category, f.Rule, f.Severity, offset, length, f.Explanation, f.MediaId);
+    }
 
     public static DecisionResponse ToDecision(this ModerationItem i) => new(i.Id, i.State, i.PendingAction, i.DecidedById, i.DecidedAt, i.Version);
 

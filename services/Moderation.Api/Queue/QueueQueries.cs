@@ -55,7 +55,9 @@ public sealed class QueueQueries(ModerationDbContext db, TimeProvider time)
             .Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize)
             .Select(i => new ItemSummary(
                 i.Id, i.SchoolId, i.Kind, i.State, i.Platform, i.AuthorName,
-                i.Text.Length > 140 ? i.Text.Substring(0, 140) + "…" : i.Text,
+                i.RedactedText == null
+                    ? (i.State == ItemState.Received || i.State == ItemState.Screening ? QueueMappings.AwaitingScreening : i.Text.Length > 140 ? i.Text.Substring(0, 140) + "…" : i.Text)
+                    : i.RedactedText.Length > 140 ? i.RedactedText.Substring(0, 140) + "…" : i.RedactedText,
                 i.Media.Count, i.ScreeningComplete, i.AssignedToId, i.ClaimedById, i.ReceivedAt, i.Version))
             .ToListAsync(ct);
         return new QueuePage(rows, total, filter.Page, filter.PageSize, counts.ToDictionary(c => c.Key.ToString(), c => c.Count));

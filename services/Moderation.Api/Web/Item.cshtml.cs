@@ -27,6 +27,22 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
 
     public string? Error { get; private set; }
 
+    public bool CanRevealOriginal { get; private set; }
+
+    /// <summary>The sealed original text, only after a reveal with a reason (audited).</summary>
+    public string? Original { get; private set; }
+
+    public const string PupilNameCategory = "PupilName";
+
+    /// <summary>The text's findings and its redacted names, both placed on the redacted text, for highlighting.</summary>
+    public IReadOnlyList<FindingDto> Marks =>
+    [
+        .. Item.Findings.Where(f => f.MediaId is null),
+        .. Item.Redactions.Select(r => new FindingDto(
+            PupilNameCategory, "redacted", Domain.Screening.FindingSeverity.Info, r.Offset, r.Length,
+            "A pupil's name, redacted under the school's name policy.", null)),
+    ];
+
     public Task<IActionResult> OnGetAsync(CancellationToken ct) => LoadAsync(ct);
 
     public Task<IActionResult> OnPostApproveAsync(string? text, uint? version, CancellationToken ct) =>
@@ -39,6 +55,25 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
 
     public Task<IActionResult> OnPostEscalateAsync(string? reason, CancellationToken ct) =>
         ActAsync(me => decisions.EscalateAsync(Id, me, reason ?? "", ct), "Escalated to the headteacher and DSL.", ct);
+
+    public async Task<IActionResult> OnPostRevealAsync(string? reason, CancellationToken ct)
+    {
+        var me = await staff.GetAsync(User, ct);
+        var outcome = await decisions.RevealOriginalAsync(Id, me, reason ?? "", ct);
+        if (outcome.Kind == OutcomeKind.NotFound)
+        {
+            return NotFound();
+        }
+
+        if (outcome.Kind != OutcomeKind.Ok)
+        {
+            return await FailAsync(outcome.Detail ?? "The original could not be shown.", ct);
+        }
+
+        var result = await LoadAsync(ct);
+        Original = outcome.Item?.Text;
+        return result;
+    }
 
     public Task<IActionResult> OnPostClaimAsync(CancellationToken ct) =>
         ActAsync(me => decisions.ClaimAsync(Id, me, ct), "Claimed for 15 minutes.", ct);
@@ -56,7 +91,7 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
             var encoded = HtmlEncoder.Default.Encode(segment);
             html.Append(finding is null
                 ? encoded
-                : $"<mark title=\"{HtmlEncoder.Default.Encode($"{finding.Category}: {finding.Explanation}")}\">{encoded}</mark>");
+                : $"<mark class=\"{(finding.Category == PupilNameCategory ? "redacted" : finding.Severity.ToString().ToLowerInvariant())}\" title=\"{HtmlEncoder.Default.Encode($"{finding.Category}: {finding.Explanation}")}\">{encoded}</mark>");
         }
 
         return new HtmlString(html.ToString());
@@ -134,6 +169,7 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
         var probe = new ModerationItem { Text = "", Kind = detail.Kind, State = detail.State, DraftAuthorId = detail.DraftAuthorId };
         CanDecide = detail.State is ItemState.AwaitingReview or ItemState.Escalated && ItemDecisions.MayDecide(probe, me) is null;
         CanEscalate = detail.State == ItemState.AwaitingReview;
+        CanRevealOriginal = detail.TextRedacted && me.IsInAny(Roles.OriginalReaders);
         return Page();
     }
 }

@@ -116,6 +116,7 @@ public sealed class RosterImport(ModerationDbContext db, TimeProvider time)
             detail: $"{parsed.Rows.Count} rows: {pupilsAdded} pupils added, {pupilsUpdated} updated, {consentsAdded} consents added, {consentsUpdated} updated",
             cancellationToken: ct);
         await db.SaveChangesAsync(ct);
+        await Screening.SchoolScreeningProfiles.BumpVersionAsync(db, schoolId, ct);
         await tx.CommitAsync(ct);
         return report;
     }

@@ -46,7 +46,8 @@ public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time)
                 return Outcome.Invalid("Edited text cannot be empty; reject the item instead.");
             }
 
-            item.ApprovedText = editedText;
+            // Unedited, what is published is the text with pupils' names redacted, never the sealed original.
+            item.ApprovedText = editedText ?? (item.RedactedText is { } redacted && redacted != item.Text ? redacted : null);
             item.PendingAction = ApprovalAction(item);
             await RecordDecisionAsync(item, staff, now, ItemState.Approved, "approved", editedText is null ? null : "text edited before approval", ct);
             return null;

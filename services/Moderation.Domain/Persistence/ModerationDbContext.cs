@@ -28,6 +28,7 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<InboxMessage> Inbox => Set<InboxMessage>();
     public DbSet<Pupil> Pupils => Set<Pupil>();
     public DbSet<ConsentRecord> Consents => Set<ConsentRecord>();
+    public DbSet<SchoolScreeningTerm> SchoolScreeningTerms => Set<SchoolScreeningTerm>();
     public DbSet<Rotation> Rotations => Set<Rotation>();
     public DbSet<RotationMember> RotationMembers => Set<RotationMember>();
 

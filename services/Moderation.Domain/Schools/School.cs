@@ -24,4 +24,10 @@ public sealed class School
     public NamePolicy NamePolicy { get; set; }
     public ConsentModel ConsentModel { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Goes up whenever what screening knows about the school changes (its roster, consents or its own screening
+    /// words), so that cached screening profiles are rebuilt.
+    /// </summary>
+    public long ScreeningVersion { get; set; }
 }

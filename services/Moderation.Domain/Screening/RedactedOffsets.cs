@@ -21,6 +21,39 @@ public sealed class RedactedOffsets
         return (start, Math.Max(0, end - start));
     }
 
+    /// <summary>
+    /// The inverse: a span of the redacted text back onto the original (for a classifier that only ever saw the
+    /// redacted text). A span that touches a replacement covers the whole replaced run.
+    /// </summary>
+    public (int Offset, int Length) MapBack(int offset, int length)
+    {
+        var start = MapBackPoint(offset, isEnd: false);
+        var end = MapBackPoint(offset + length, isEnd: true);
+        return (start, Math.Max(0, end - start));
+    }
+
+    private int MapBackPoint(int position, bool isEnd)
+    {
+        var shift = 0;
+        foreach (var r in _replacements)
+        {
+            var redactedStart = r.Offset + shift;
+            if (position <= redactedStart)
+            {
+                break;
+            }
+
+            if (position < redactedStart + r.ReplacementLength)
+            {
+                return r.Offset + (isEnd ? r.Length : 0);
+            }
+
+            shift += r.ReplacementLength - r.Length;
+        }
+
+        return position - shift;
+    }
+
     private int MapPoint(int position, bool isEnd)
     {
         var shift = 0;

@@ -27,8 +27,9 @@ public sealed class ScreeningFinding
     public required string Explanation { get; set; }
 }
 
-/// <summary>A finding before it is stored: the screeners are pure functions of the text.</summary>
-public sealed record Finding(string Category, string Rule, FindingSeverity Severity, int Offset, int Length, string Explanation);
+/// <summary>A finding before it is stored: the screeners are pure functions of the text and photos.</summary>
+/// <param name="MediaId">The photo the finding is about (its offsets are then 0); null for the text.</param>
+public sealed record Finding(string Category, string Rule, FindingSeverity Severity, int Offset, int Length, string Explanation, Guid? MediaId = null);
 
 public interface ITextScreener
 {

@@ -1,18 +1,22 @@
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Screening;
 using Moderation.Domain.Seeding;
+using System.Text.Json;
 
 namespace Moderation.Worker.Cli;
 
 /// <summary>
 /// One-shot commands: <c>migrate</c>, <c>seed FOLDER</c> (every *.json in it, in name order) and <c>schema-script</c>
 /// (prints the schema EF would create, the reference for the next hand-written migration), and
-/// <c>import-roster SCHOOL FILE [--dry-run]</c> (a roster and consent CSV; a file with any bad row applies nothing).
+/// <c>import-roster SCHOOL FILE [--dry-run]</c> (a roster and consent CSV; a file with any bad row applies nothing), and
+/// <c>preview SCHOOL [--text TEXT | --text-file FILE] [--photo FILE]... [--channel CHANNEL]...</c> (prints the whole
+/// screening result as JSON, storing nothing).
 /// </summary>
 public static class WorkerCommands
 {
-    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster"];
+    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster", "preview"];
 
     public static bool IsCommand(string arg) => s_commands.Contains(arg, StringComparer.Ordinal);
 
@@ -20,10 +24,15 @@ public static class WorkerCommands
     {
         try
         {
-            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, _ => 1 }).Where(a => a != "--dry-run")]));
+            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, "preview" => args.Length, _ => 1 }).Where(a => a != "--dry-run")]));
             builder.AddModerationPersistence();
             builder.Services.AddModerationIdentityCore();
             builder.Services.AddScoped<DemoSeeder>();
+            if (args[0] == "preview")
+            {
+                builder.AddModerationScreening();
+            }
+
             using var host = builder.Build();
             await using var scope = host.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
@@ -38,6 +47,8 @@ public static class WorkerCommands
                     return 0;
                 case "import-roster":
                     return await ImportRosterAsync(args, scope.ServiceProvider, db);
+                case "preview":
+                    return await PreviewAsync(args, scope.ServiceProvider, db);
                 default:
                     return await SeedAsync(args, scope.ServiceProvider, db);
             }
@@ -96,6 +107,77 @@ public static class WorkerCommands
             $"{report.ConsentsUpdated} updated, {report.RowsUnchanged} row(s) unchanged.");
         return 0;
     }
+
+    private static async Task<int> PreviewAsync(string[] args, IServiceProvider services, ModerationDbContext db)
+    {
+        const string usage = "usage: Moderation.Worker preview SCHOOL_SLUG [--text TEXT | --text-file FILE] [--photo FILE]... [--channel Website|SocialMedia|Press|InternalDisplays]...";
+        if (args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync(usage);
+            return 2;
+        }
+
+        string? text = null;
+        var photos = new List<PhotoInput>();
+        var channels = new List<string>();
+        for (var i = 2; i < args.Length; i++)
+        {
+            if (i + 1 >= args.Length || args[i] is not ("--text" or "--text-file" or "--photo" or "--channel"))
+            {
+                await Console.Error.WriteLineAsync($"error: unexpected argument '{args[i]}'");
+                await Console.Error.WriteLineAsync(usage);
+                return 2;
+            }
+
+            var value = args[++i];
+            if (args[i - 1] is "--text-file" or "--photo" && !File.Exists(value))
+            {
+                await Console.Error.WriteLineAsync($"error: no file {value}");
+                return 2;
+            }
+
+            switch (args[i - 1])
+            {
+                case "--text":
+                    text = value;
+                    break;
+                case "--text-file":
+                    text = await File.ReadAllTextAsync(value);
+                    break;
+                case "--photo":
+                    photos.Add(new PhotoInput(Guid.NewGuid(), Path.GetFileName(value), await File.ReadAllBytesAsync(value)));
+                    break;
+                default:
+                    channels.Add(value);
+                    break;
+            }
+        }
+
+        var errors = ScreeningPreview.Validate(text, photos, channels, out var parsed);
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error}");
+            }
+
+            return 2;
+        }
+
+        await db.Database.MigrateAsync();
+        var school = await db.Schools.AsNoTracking().FirstOrDefaultAsync(s => s.Slug == args[1]);
+        if (school is null)
+        {
+            await Console.Error.WriteLineAsync($"error: no school with the slug '{args[1]}'");
+            return 2;
+        }
+
+        var result = await services.GetRequiredService<ScreeningPreview>().RunAsync(db, school.Id, text, photos, parsed, CancellationToken.None);
+        Console.WriteLine(JsonSerializer.Serialize(result, s_previewJson));
+        return 0;
+    }
+
+    private static readonly JsonSerializerOptions s_previewJson = new(ScreeningJson.Options) { WriteIndented = true };
 
     private static async Task<int> SeedAsync(string[] args, IServiceProvider services, ModerationDbContext db)
     {

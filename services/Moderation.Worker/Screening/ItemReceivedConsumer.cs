@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Contracts;
@@ -10,12 +11,15 @@ using Moderation.Domain.Screening;
 namespace Moderation.Worker.Screening;
 
 /// <summary>
-/// The screening stage: takes a received item through screening into review, storing every finding with its offsets.
-/// A screener that throws never clears an item: it still goes to review, marked "screening incomplete" with the reason.
+/// The screening stage: takes a received item through screening into review. It stores the redacted text and its
+/// spans, every finding with its offsets, each photo's people, verdict, location flags and clean copy, and raises a
+/// safeguarding concern for each severe category. A screener that throws, a corrupt photo or a classifier that is
+/// down never clears an item: it still goes to review, marked "screening incomplete" with the reason.
 /// </summary>
 public sealed class ItemReceivedConsumer(
     ModerationDbContext db,
-    IEnumerable<ITextScreener> screeners,
+    ScreeningEngine engine,
+    SchoolScreeningProfiles profiles,
     TimeProvider time,
     ILogger<ItemReceivedConsumer> logger) : IConsumer<ItemReceived>
 {
@@ -24,6 +28,17 @@ public sealed class ItemReceivedConsumer(
     public async Task Consume(ConsumeContext<ItemReceived> context)
     {
         var ct = context.CancellationToken;
+
+        // Screen before the transaction: it is a pure function of the item and the school, and may wait on the classifier.
+        var snapshot = await db.Items.AsNoTracking().AsSplitQuery().Include(i => i.Media).Include(i => i.Targets)
+            .FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
+            ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
+        ScreeningResult? result = null;
+        if (snapshot.State == ItemState.Received)
+        {
+            result = await ScreenAsync(snapshot, ct);
+        }
+
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await Inbox.TryAcceptAsync(db, Name, context, now))
@@ -32,9 +47,9 @@ public sealed class ItemReceivedConsumer(
             return;
         }
 
-        var item = await db.Items.FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
+        var item = await db.Items.Include(i => i.Media).FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
             ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
-        if (item.State != ItemState.Received)
+        if (item.State != ItemState.Received || result is null)
         {
             // Already past screening (for example re-ingested); nothing to do, and nothing to publish again.
             await tx.CommitAsync(ct);
@@ -43,40 +58,68 @@ public sealed class ItemReceivedConsumer(
 
         var actor = Actor.System(Name);
         await ItemTransitions.MoveAsync(db, item, ItemState.Screening, actor, "screening-started", now, null, ct);
-
-        var failures = new List<string>();
-        var findings = new List<Finding>();
-        foreach (var screener in screeners)
+        Store(item, result, now);
+        foreach (var concern in result.SafeguardingConcerns)
         {
-            try
-            {
-                findings.AddRange(screener.Screen(item.Text));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Screener {Screener} failed on item {ItemId}", screener.Name, item.Id);
-                failures.Add($"{screener.Name}: {ex.Message}");
-            }
+            await AuditLog.AppendAsync(
+                db, item.SchoolId, actor, "safeguarding-concern-raised", now, item.Id,
+                detail: $"{concern.Category} ({concern.Severity}, rule {concern.Rule}): {concern.Explanation}", cancellationToken: ct);
+            Outbox.Enqueue(db, new SafeguardingConcernRaised(
+                item.Id, item.SchoolId, concern.Category, concern.Severity.ToString(), concern.Rule, concern.Explanation, now), now);
         }
 
-        db.ScreeningFindings.AddRange(findings.Select(f => new ScreeningFinding
+        await ItemTransitions.MoveAsync(
+            db, item, ItemState.AwaitingReview, actor, "screened", now,
+            $"{result.Findings.Count} finding(s){(result.Complete ? "" : ", incomplete")}", ct);
+        Outbox.Enqueue(db, new ItemScreened(item.Id, item.SchoolId, result.Complete, result.Findings.Count, now), now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task<ScreeningResult> ScreenAsync(ModerationItem item, CancellationToken ct)
+    {
+        var profile = await profiles.GetAsync(db, item.SchoolId, ct)
+            ?? throw new InvalidOperationException($"School {item.SchoolId} of item {item.Id} does not exist.");
+        var channels = await ItemChannels.ForAsync(db, item, ct);
+        var photos = item.Media.Select(m => new PhotoInput(m.Id, m.FileName, m.Content)).ToList();
+        var today = ItemChannels.Today(time);
+        var result = await engine.ScreenAsync(profile, item.Text, photos, channels, today, ct);
+        if (!result.Complete)
+        {
+            logger.LogWarning("Screening of item {ItemId} incomplete: {Failures}", item.Id, string.Join("; ", result.Failures));
+        }
+
+        return result;
+    }
+
+    private void Store(ModerationItem item, ScreeningResult result, DateTimeOffset now)
+    {
+        item.RedactedText = result.RedactedText;
+        item.Redactions = JsonSerializer.Serialize(result.Redactions, ScreeningJson.Options);
+        item.PhotoVerdict = result.PhotoVerdict is { } verdict ? ScreeningJson.VerdictName(verdict) : null;
+        item.ScreeningComplete = result.Complete;
+        item.ScreeningNote = result.Note is { } note ? Truncate(note, 1000) : null;
+        foreach (var photo in result.Photos)
+        {
+            var media = item.Media.First(m => m.Id == photo.MediaId);
+            media.Verdict = ScreeningJson.VerdictName(photo.Verdict.Kind);
+            media.People = JsonSerializer.Serialize(ScreeningJson.People(photo), ScreeningJson.Options);
+            media.LocationFlags = photo.LocationFlags.Count == 0 ? null : Truncate(string.Join("; ", photo.LocationFlags), 1000);
+            media.PublishableContent = photo.PublishableContent;
+        }
+
+        db.ScreeningFindings.AddRange(result.Findings.Select(f => new ScreeningFinding
         {
             Id = Guid.CreateVersion7(now),
             ItemId = item.Id,
+            MediaId = f.MediaId,
             Category = f.Category,
-            Rule = f.Rule,
+            Rule = Truncate(f.Rule, 64),
             Severity = f.Severity,
             Offset = f.Offset,
             Length = f.Length,
-            Explanation = f.Explanation,
+            Explanation = Truncate(f.Explanation, 500),
         }));
-        item.ScreeningComplete = failures.Count == 0;
-        item.ScreeningNote = failures.Count == 0 ? null : Truncate("Screening incomplete: " + string.Join("; ", failures), 1000);
-        await ItemTransitions.MoveAsync(
-            db, item, ItemState.AwaitingReview, actor, "screened", now, $"{findings.Count} finding(s){(failures.Count > 0 ? ", incomplete" : "")}", ct);
-        Outbox.Enqueue(db, new ItemScreened(item.Id, item.SchoolId, failures.Count == 0, findings.Count, now), now);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -38,3 +38,26 @@ public sealed class RedactedOffsetsTests
     public void No_replacements_change_nothing() =>
         new RedactedOffsets([]).Map(5, 7).Should().Be((5, 7));
 }
+
+public sealed class RedactedOffsetsMapBackTests
+{
+    [Theory]
+    [InlineData(0, 3, 0, 12)] // the whole of "[pupil]" is the whole of "Olivia Smith"
+    [InlineData(9, 4, 14, 4)] // text after the replacement shifts back by the difference
+    [InlineData(5, 6, 0, 16)] // a span that starts inside a replacement covers the whole replaced run
+    public void A_span_of_the_redacted_text_maps_back_onto_the_original(int offset, int length, int expectedOffset, int expectedLength)
+    {
+        // Arrange: "Olivia Smith" (12 characters) became "[pupil]" (7).
+        var map = new RedactedOffsets([new Replacement(0, 12, 7)]);
+
+        // Act
+        var mapped = map.MapBack(offset, length);
+
+        // Assert
+        mapped.Should().Be((expectedOffset, expectedLength));
+    }
+
+    [Fact]
+    public void Without_replacements_spans_map_back_to_themselves() =>
+        new RedactedOffsets([]).MapBack(5, 7).Should().Be((5, 7));
+}

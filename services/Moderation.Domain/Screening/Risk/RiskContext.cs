@@ -20,7 +20,7 @@ public sealed class RiskContext
         PupilNames = [.. pupilNames ?? []];
         SchoolTerms = [.. schoolTerms ?? []];
         SchoolDomains = (schoolDomains ?? []).Where(d => !string.IsNullOrWhiteSpace(d)).Select(LinkRules.NormaliseDomain).ToFrozenSet(StringComparer.Ordinal);
-        Names = new NameMatcher(StaffNames, PupilNames);
+        Names = new ContextNameMatcher(StaffNames, PupilNames);
         SchoolLexicon = SchoolTerms.Count == 0 ? null : new Lexicon(RiskRules.SchoolEntries(SchoolTerms));
     }
 
@@ -35,7 +35,7 @@ public sealed class RiskContext
 
     public IReadOnlySet<string> SchoolDomains { get; }
 
-    internal NameMatcher Names { get; }
+    internal ContextNameMatcher Names { get; }
 
     internal Lexicon? SchoolLexicon { get; }
 }

@@ -4,12 +4,12 @@ namespace Moderation.Domain.Screening.Risk;
 /// Finds the context's names (staff, pupils) in canonical text, word by word, so that "Mr. Jones", "MR JONES" and
 /// "Mr Jones's" are all "Mr Jones", and "Zoë" is "Zoe". The longest name wins where two start at the same word.
 /// </summary>
-internal sealed class NameMatcher
+internal sealed class ContextNameMatcher
 {
     private readonly Dictionary<string, List<(string[] Words, string Marker)>> _byFirstWord = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string[] Words, string Marker)>>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    public NameMatcher(IEnumerable<string> staffNames, IEnumerable<string> pupilNames)
+    public ContextNameMatcher(IEnumerable<string> staffNames, IEnumerable<string> pupilNames)
     {
         _lookup = _byFirstWord.GetAlternateLookup<ReadOnlySpan<char>>();
         Add(staffNames, PatternCompiler.StaffMarker);

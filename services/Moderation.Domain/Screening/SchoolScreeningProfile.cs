@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Consent;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Schools;
+using Moderation.Domain.Screening.Names;
+using Moderation.Domain.Screening.Photos;
+using Moderation.Domain.Screening.Risk;
+
+namespace Moderation.Domain.Screening;
+
+/// <summary>
+/// Everything screening needs to know about one school, compiled once: its name policy and consent model, the roster
+/// as the name matcher and the consent rules see it, and the risk context (staff and pupil names, its own words).
+/// </summary>
+public sealed record SchoolScreeningProfile(
+    Guid SchoolId,
+    long Version,
+    NamePolicy NamePolicy,
+    ConsentModel ConsentModel,
+    IReadOnlyList<RosterPupil> Roster,
+    NameMatcher Names,
+    IReadOnlyList<RosterConsent> Consents,
+    RiskContext Risk)
+{
+    /// <summary>Builds a profile from plain data; the name matcher and risk context are compiled here.</summary>
+    public static SchoolScreeningProfile Build(
+        Guid schoolId,
+        long version,
+        NamePolicy policy,
+        ConsentModel consentModel,
+        IReadOnlyList<RosterPupil> roster,
+        IReadOnlyList<RosterConsent> consents,
+        IEnumerable<string> staffNames,
+        IEnumerable<SchoolTerm> schoolTerms)
+    {
+        ArgumentNullException.ThrowIfNull(roster);
+        var pupilNames = roster.SelectMany(p => new[] { $"{p.LegalForename} {p.Surname}", p.PreferredForename is { } preferred ? $"{preferred} {p.Surname}" : null })
+            .OfType<string>().Distinct(StringComparer.Ordinal);
+        return new SchoolScreeningProfile(
+            schoolId, version, policy, consentModel, roster, NameMatcher.Build(roster), consents,
+            new RiskContext(StaffNamesWithTitles(staffNames), pupilNames, schoolTerms));
+    }
+
+    /// <summary>
+    /// A member of staff is written about as "Amina Hussain" or as "Mrs Hussain": allegations name them either way,
+    /// so each display name also stands for its surname after the usual titles.
+    /// </summary>
+    private static IEnumerable<string> StaffNamesWithTitles(IEnumerable<string> names)
+    {
+        string[] titles = ["Mr", "Mrs", "Ms", "Miss", "Dr", "Sir"];
+        foreach (var name in names.Where(n => !string.IsNullOrWhiteSpace(n)).Distinct(StringComparer.Ordinal))
+        {
+            yield return name;
+            var words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (words.Length >= 2 && !titles.Contains(words[0].TrimEnd('.'), StringComparer.OrdinalIgnoreCase))
+            {
+                foreach (var title in titles)
+                {
+                    yield return $"{title} {words[^1]}";
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Caches each school's <see cref="SchoolScreeningProfile"/> and rebuilds it when the school's
+/// <see cref="School.ScreeningVersion"/> moves (a roster import, a consent change, a new screening word) or after
+/// <see cref="MaxAge"/> (staff changes). One cheap query per item checks the version.
+/// </summary>
+public sealed class SchoolScreeningProfiles(TimeProvider time)
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
+
+    private readonly ConcurrentDictionary<Guid, (SchoolScreeningProfile Profile, DateTimeOffset LoadedAt)> _cache = new();
+
+    /// <summary>The school's profile, or null when there is no such school.</summary>
+    public async Task<SchoolScreeningProfile?> GetAsync(ModerationDbContext db, Guid schoolId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var school = await db.Schools.AsNoTracking().Where(s => s.Id == schoolId)
+            .Select(s => new { s.ScreeningVersion, s.NamePolicy, s.ConsentModel }).FirstOrDefaultAsync(ct);
+        if (school is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(schoolId, out var cached) && cached.Profile.Version == school.ScreeningVersion
+            && cached.Profile.NamePolicy == school.NamePolicy && cached.Profile.ConsentModel == school.ConsentModel
+            && now - cached.LoadedAt < MaxAge)
+        {
+            return cached.Profile;
+        }
+
+        var profile = await LoadAsync(db, schoolId, school.ScreeningVersion, school.NamePolicy, school.ConsentModel, ct);
+        _cache[schoolId] = (profile, now);
+        return profile;
+    }
+
+    private static async Task<SchoolScreeningProfile> LoadAsync(
+        ModerationDbContext db, Guid schoolId, long version, NamePolicy policy, ConsentModel consentModel, CancellationToken ct)
+    {
+        var pupils = await db.Pupils.AsNoTracking().Where(p => p.SchoolId == schoolId).OrderBy(p => p.MisId).ToListAsync(ct);
+        var consents = await db.Consents.AsNoTracking()
+            .Where(c => db.Pupils.Any(p => p.Id == c.PupilId && p.SchoolId == schoolId))
+            .ToListAsync(ct);
+        var staff = await db.Memberships.AsNoTracking().Where(m => m.SchoolId == schoolId)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => u.DisplayName)
+            .ToListAsync(ct);
+        var terms = await db.SchoolScreeningTerms.AsNoTracking().Where(t => t.SchoolId == schoolId)
+            .Select(t => new SchoolTerm(t.Term, t.Mode)).ToListAsync(ct);
+
+        var byPupil = consents.ToLookup(c => c.PupilId);
+        var roster = pupils.Select(p => new RosterPupil(p.Id, p.MisId, p.LegalForename, p.PreferredForename, p.Surname)).ToList();
+        var rosterConsents = pupils.Select(p => new RosterConsent(
+            p.Id,
+            p.MisId,
+            [.. new[] { $"{p.LegalForename} {p.Surname}", p.PreferredForename is { } preferred ? $"{preferred} {p.Surname}" : null }.OfType<string>().Distinct(StringComparer.Ordinal)],
+            [.. byPupil[p.Id].Select(ToEntry)])).ToList();
+        return SchoolScreeningProfile.Build(schoolId, version, policy, consentModel, roster, rosterConsents, staff, terms);
+    }
+
+    private static ConsentEntry ToEntry(ConsentRecord c) =>
+        new(c.Channel.ToString(), c.Status.ToString(), c.Restriction, c.NeverPublish, c.EffectiveFrom, c.ExpiresOn);
+
+    /// <summary>Marks the school's screening profile out of date, inside the caller's transaction.</summary>
+    public static Task BumpVersionAsync(ModerationDbContext db, Guid schoolId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Schools.Where(s => s.Id == schoolId)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.ScreeningVersion, s => s.ScreeningVersion + 1), ct);
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Moderation.Domain.Screening.Classifier;
+using Moderation.Domain.Screening.Risk;
+
+namespace Moderation.Domain.Screening;
+
+public static class ScreeningSetup
+{
+    /// <summary>The folder the rule files are copied to beside every binary that references the domain.</summary>
+    public static string DefaultRulesPath => Path.Combine(AppContext.BaseDirectory, "screening");
+
+    /// <summary>
+    /// Screening for a host: the risk rules (loaded once, from <c>Screening:RulesPath</c> or the copy of
+    /// <c>seeds/screening</c> beside the binary), the personal-data screener, the optional classifier, school profiles
+    /// and the engine that runs them all.
+    /// </summary>
+    public static IHostApplicationBuilder AddModerationScreening(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var path = builder.Configuration["Screening:RulesPath"] is { Length: > 0 } configured ? configured : DefaultRulesPath;
+        builder.Services.AddSingleton(_ => RiskRules.LoadFromDirectory(path));
+        builder.Services.AddSingleton<RiskScreener>();
+        builder.Services.AddSingleton<ITextScreener, PersonalDataScreener>();
+        builder.Services.TryAddSingleton<IRiskClassifier, NoRiskClassifier>();
+        builder.Services.AddSingleton<SchoolScreeningProfiles>();
+        builder.Services.AddSingleton<ScreeningEngine>();
+        builder.Services.AddSingleton<ScreeningPreview>();
+        return builder;
+    }
+}
