@@ -118,6 +118,9 @@ public sealed class TestEnvironment
             // Table names come from pg_tables, not from input.
             var truncate = "TRUNCATE " + string.Join(", ", mutable) + " RESTART IDENTITY CASCADE";
             await db.Database.ExecuteSqlRawAsync(truncate);
+
+            // Cached screening profiles must not keep what was just emptied (a school's own screening words).
+            await db.Database.ExecuteSqlRawAsync("UPDATE schools SET screening_version = screening_version + 1");
         }
     }
 

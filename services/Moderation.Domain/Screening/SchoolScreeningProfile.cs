@@ -43,22 +43,41 @@ public sealed record SchoolScreeningProfile(
     }
 
     /// <summary>
-    /// A member of staff is written about as "Amina Hussain" or as "Mrs Hussain": allegations name them either way,
-    /// so each display name also stands for its surname after the usual titles.
+    /// A member of staff is written about as "Amina Hussain" or as "Mrs Hussain": allegations name them either way.
+    /// A display name such as "Mrs Helen Carter (Headteacher)" stands for "Mrs Helen Carter", "Helen Carter" and
+    /// "Mrs Carter"; one without a title for its surname after each of the usual titles.
     /// </summary>
-    private static IEnumerable<string> StaffNamesWithTitles(IEnumerable<string> names)
+    internal static IEnumerable<string> StaffNamesWithTitles(IEnumerable<string> names)
     {
-        string[] titles = ["Mr", "Mrs", "Ms", "Miss", "Dr", "Sir"];
-        foreach (var name in names.Where(n => !string.IsNullOrWhiteSpace(n)).Distinct(StringComparer.Ordinal))
+        string[] titles = ["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Sir"];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var displayName in names.Where(n => !string.IsNullOrWhiteSpace(n)))
         {
-            yield return name;
+            var name = displayName.Split('(', 2)[0].Trim();
             var words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (words.Length >= 2 && !titles.Contains(words[0].TrimEnd('.'), StringComparer.OrdinalIgnoreCase))
+            if (words.Length == 0)
             {
-                foreach (var title in titles)
+                continue;
+            }
+
+            var title = titles.FirstOrDefault(t => string.Equals(t, words[0].TrimEnd('.'), StringComparison.OrdinalIgnoreCase));
+            var variants = new List<string> { name };
+            if (title is not null && words.Length >= 2)
+            {
+                variants.Add($"{title} {words[^1]}");
+                if (words.Length >= 3)
                 {
-                    yield return $"{title} {words[^1]}";
+                    variants.Add(string.Join(' ', words[1..]));
                 }
+            }
+            else if (title is null && words.Length >= 2)
+            {
+                variants.AddRange(titles.Select(t => $"{t} {words[^1]}"));
+            }
+
+            foreach (var variant in variants.Where(seen.Add))
+            {
+                yield return variant;
             }
         }
     }
