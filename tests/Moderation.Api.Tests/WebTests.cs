@@ -123,4 +123,32 @@ public sealed partial class WebTests(ApiFixture fixture) : ApiTest(fixture)
         response.StatusCode.Should().Be(HttpStatusCode.Redirect);
         response.Headers.Location!.ToString().Should().Contain("/denied");
     }
+
+    [Fact]
+    public async Task The_item_page_shows_the_redacted_text_with_names_marked_and_the_head_can_reveal_the_original_with_a_reason()
+    {
+        // Arrange
+        var itemId = await Fixture.IngestAndScreenAsync("st-marys-ce", "Millie Hughes sang beautifully");
+        using var moderator = await SignedInAsync("moderator@stmarys.example");
+        using var head = await SignedInAsync("head@stmarys.example");
+
+        // Act
+        var moderatorPage = await moderator.GetStringAsync($"/items/{itemId}");
+        var headPage = await head.GetStringAsync($"/items/{itemId}");
+        using var reveal = await head.PostAsync($"/items/{itemId}?handler=Reveal", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["reason"] = "Checking a parent's complaint",
+            ["__RequestVerificationToken"] = TokenIn(headPage),
+        }));
+        var revealed = await reveal.Content.ReadAsStringAsync();
+
+        // Assert
+        moderatorPage.Should().Contain("<mark class=\"redacted\"").And.Contain("[pupil]</mark> sang beautifully");
+        moderatorPage.Should().NotContain("Hughes").And.NotContain("handler=Reveal");
+        headPage.Should().Contain("handler=Reveal").And.NotContain("Hughes");
+        reveal.StatusCode.Should().Be(HttpStatusCode.OK);
+        revealed.Should().Contain("Millie Hughes sang beautifully").And.Contain("your reveal has been recorded");
+        await using var db = Fixture.Db();
+        (await db.AuditEntries.CountAsync(a => a.ItemId == itemId && a.Action == "original-revealed")).Should().Be(1);
+    }
 }

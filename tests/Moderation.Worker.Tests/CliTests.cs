@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Testing;
+
+namespace Moderation.Worker.Tests;
+
+/// <summary>The worker's one-shot commands, run as the real binary against the test database.</summary>
+public sealed class CliTests(WorkerFixture fixture) : WorkerTest(fixture)
+{
+    private async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Moderation.Worker.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in Fixture.Env.Variables)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Preview_prints_the_whole_screening_result_as_json_and_stores_nothing()
+    {
+        // Arrange
+        var photo = Path.Combine(Path.GetTempPath(), $"preview-{Guid.NewGuid():N}.jpg");
+        await File.WriteAllBytesAsync(photo, ExifTool.Tag(ExifTool.BaseJpeg, "-XMP-iptcExt:PersonInImage=Grace Featherstonehaugh"));
+
+        try
+        {
+            // Act
+            var (code, stdout, stderr) = await RunAsync(
+                "preview", "fleming-primary", "--text", "Grace Featherstonehaugh won! our little secret x", "--photo", photo, "--channel", "SocialMedia");
+
+            // Assert
+            code.Should().Be(0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            var root = json.RootElement;
+            root.GetProperty("redactedText").GetString().Should().Be("Grace won! our little secret x");
+            root.GetProperty("redactions")[0].GetProperty("replacement").GetString().Should().Be("Grace");
+            root.GetProperty("safeguardingConcern").GetBoolean().Should().BeTrue();
+            root.GetProperty("findings").EnumerateArray().Should().Contain(f => f.GetProperty("category").GetString() == "Grooming");
+            var person = root.GetProperty("photos")[0].GetProperty("people").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == "Grace Featherstonehaugh");
+            person.GetProperty("verdict").GetString().Should().Be("never-publish");
+            root.GetProperty("photoVerdict").GetString().Should().Be("blocked");
+            await using var db = Fixture.Env.CreateDbContext();
+            (await db.Items.CountAsync()).Should().Be(0);
+        }
+        finally
+        {
+            File.Delete(photo);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "preview" }, "usage:")]
+    [InlineData(new[] { "preview", "no-such-school", "--text", "hi" }, "no school with the slug 'no-such-school'")]
+    [InlineData(new[] { "preview", "fleming-primary" }, "Send some text")]
+    [InlineData(new[] { "preview", "fleming-primary", "--text", "hi", "--channel", "Carrier pigeon" }, "is not a channel")]
+    [InlineData(new[] { "preview", "fleming-primary", "--photo", "/no/such/file.jpg" }, "no file /no/such/file.jpg")]
+    [InlineData(new[] { "preview", "fleming-primary", "--text" }, "unexpected argument '--text'")]
+    public async Task Bad_preview_arguments_exit_non_zero_with_a_message(string[] args, string expected)
+    {
+        // Act
+        var (code, stdout, stderr) = await RunAsync(args);
+
+        // Assert
+        code.Should().NotBe(0);
+        stderr.Should().Contain(expected);
+        stdout.Should().BeEmpty();
+    }
+}
