@@ -74,11 +74,9 @@ public static class WorkerCommands
             return 2;
         }
 
-        await db.Database.MigrateAsync();
-        var school = await db.Schools.AsNoTracking().FirstOrDefaultAsync(s => s.Slug == args[1]);
+        var school = await FindSchoolAsync(db, args[1]);
         if (school is null)
         {
-            await Console.Error.WriteLineAsync($"error: no school with the slug '{args[1]}'");
             return 2;
         }
 
@@ -164,11 +162,9 @@ public static class WorkerCommands
             return 2;
         }
 
-        await db.Database.MigrateAsync();
-        var school = await db.Schools.AsNoTracking().FirstOrDefaultAsync(s => s.Slug == args[1]);
+        var school = await FindSchoolAsync(db, args[1]);
         if (school is null)
         {
-            await Console.Error.WriteLineAsync($"error: no school with the slug '{args[1]}'");
             return 2;
         }
 
@@ -178,6 +174,19 @@ public static class WorkerCommands
     }
 
     private static readonly JsonSerializerOptions s_previewJson = new(ScreeningJson.Options) { WriteIndented = true };
+
+    /// <summary>Brings the database up to date and finds the school, or says on stderr that there is none.</summary>
+    private static async Task<Domain.Schools.School?> FindSchoolAsync(ModerationDbContext db, string slug)
+    {
+        await db.Database.MigrateAsync();
+        var school = await db.Schools.AsNoTracking().FirstOrDefaultAsync(s => s.Slug == slug);
+        if (school is null)
+        {
+            await Console.Error.WriteLineAsync($"error: no school with the slug '{slug}'");
+        }
+
+        return school;
+    }
 
     private static async Task<int> SeedAsync(string[] args, IServiceProvider services, ModerationDbContext db)
     {
