@@ -1,7 +1,9 @@
 using MassTransit;
 using Moderation.Domain.Messaging;
+using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Screening;
+using Moderation.Worker.Notifications;
 using Moderation.Worker.Screening;
 
 namespace Moderation.Worker;
@@ -13,8 +15,16 @@ public static class WorkerHost
     {
         var builder = Host.CreateApplicationBuilder(Settings(args));
         builder.AddModerationPersistence();
-        builder.AddModerationMessaging(bus => bus.AddConsumer<ItemReceivedConsumer, ItemReceivedConsumerDefinition>());
+        builder.AddModerationMessaging(bus =>
+        {
+            bus.AddConsumer<ItemReceivedConsumer, ItemReceivedConsumerDefinition>();
+            bus.AddConsumer<SafeguardingConcernConsumer, SafeguardingConcernConsumerDefinition>();
+            bus.AddConsumer<NotificationDeliveryConsumer, NotificationDeliveryConsumerDefinition>();
+        });
         builder.AddModerationScreening();
+        builder.AddModerationNotifications();
+        builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        builder.Services.AddHttpClient<IWebhookSender, HttpWebhookSender>();
         builder.Services.Configure<OutboxRelayOptions>(builder.Configuration.GetSection("OutboxRelay"));
         builder.Services.AddHostedService<OutboxRelay>();
         return builder;

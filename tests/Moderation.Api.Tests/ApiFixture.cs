@@ -30,9 +30,19 @@ public sealed class ApiFixture : IAsyncLifetime
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
+    /// <summary>The SMTP server and webhook endpoint the worker sends notifications to.</summary>
+    public SmtpSink Smtp { get; } = new();
+    public WebhookSink Webhook { get; } = new();
+
     public async Task InitializeAsync()
     {
         await Env.CreateAsync();
+        Environment.SetEnvironmentVariable("Notifications__PublicBaseUrl", "http://moderation.test");
+        Environment.SetEnvironmentVariable("Notifications__Smtp__Host", "127.0.0.1");
+        Environment.SetEnvironmentVariable("Notifications__Smtp__Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Environment.SetEnvironmentVariable("Notifications__Smtp__Security", "None");
+        Environment.SetEnvironmentVariable("Notifications__RetryIntervals__0", "00:00:00.100");
+        Environment.SetEnvironmentVariable("Notifications__RetryIntervals__1", "00:00:00.200");
         Factory = new WebApplicationFactory<Program>();
         _ = Factory.Server; // starts the API and applies migrations
         using (var scope = Factory.Services.CreateScope())
@@ -59,11 +69,17 @@ public sealed class ApiFixture : IAsyncLifetime
         }
 
         await Factory.DisposeAsync();
+        await Smtp.DisposeAsync();
+        await Webhook.DisposeAsync();
     }
 
     public async Task ResetAsync()
     {
         await Env.ResetMutableTablesAsync();
+        Smtp.Messages.Clear();
+        Smtp.Refuse = false;
+        Webhook.Bodies.Clear();
+        Webhook.Answer = System.Net.HttpStatusCode.OK;
     }
 
     public HttpClient Anonymous() => Factory.CreateClient();

@@ -119,8 +119,8 @@ public sealed class TestEnvironment
             var truncate = "TRUNCATE " + string.Join(", ", mutable) + " RESTART IDENTITY CASCADE";
             await db.Database.ExecuteSqlRawAsync(truncate);
 
-            // Cached screening profiles must not keep what was just emptied (a school's own screening words).
-            await db.Database.ExecuteSqlRawAsync("UPDATE schools SET screening_version = screening_version + 1");
+            // Cached screening profiles must not keep what was just emptied (a school's own screening words); no webhook carries over.
+            await db.Database.ExecuteSqlRawAsync("UPDATE schools SET screening_version = screening_version + 1, notification_webhook_url = NULL");
         }
     }
 

@@ -7,6 +7,7 @@ using Moderation.Domain.Audit;
 using Moderation.Domain.Consent;
 using Moderation.Domain.Items;
 using Moderation.Domain.Messaging;
+using Moderation.Domain.Notifications;
 using Moderation.Domain.Rota;
 using Moderation.Domain.Schools;
 using Moderation.Domain.Screening;
@@ -31,6 +32,8 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<SchoolScreeningTerm> SchoolScreeningTerms => Set<SchoolScreeningTerm>();
     public DbSet<Rotation> Rotations => Set<Rotation>();
     public DbSet<RotationMember> RotationMembers => Set<RotationMember>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -30,4 +30,7 @@ public sealed class School
     /// words), so that cached screening profiles are rebuilt.
     /// </summary>
     public long ScreeningVersion { get; set; }
+
+    /// <summary>A Teams or Slack incoming-webhook URL that receives the school's notifications; it is a secret.</summary>
+    public string? NotificationWebhookUrl { get; set; }
 }

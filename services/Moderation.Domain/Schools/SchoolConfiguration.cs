@@ -12,6 +12,7 @@ internal sealed class SchoolConfiguration : IEntityTypeConfiguration<School>
         builder.Property(s => s.Slug).HasMaxLength(64);
         builder.Property(s => s.Name).HasMaxLength(200);
         builder.Property(s => s.TrustName).HasMaxLength(200);
+        builder.Property(s => s.NotificationWebhookUrl).HasMaxLength(500);
         builder.Property(s => s.NamePolicy).HasConversion<string>().HasMaxLength(32);
         builder.Property(s => s.ConsentModel).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(s => s.Slug).IsUnique();

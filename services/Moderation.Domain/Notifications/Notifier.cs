@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Moderation.Contracts;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Persistence;
+
+namespace Moderation.Domain.Notifications;
+
+/// <summary>What to tell whom. The text must not quote the item: it names the school, the platform and the reason.</summary>
+public sealed record NotificationRequest(Guid SchoolId, Guid RecipientId, NotificationKind Kind, Guid? ItemId, string Title, string Body);
+
+/// <summary>
+/// Records a notification in the caller's transaction: the in-app row, a delivery per outside channel (e-mail when
+/// SMTP is configured and the person has an address; the school's webhook when it has one) and an outbox message per
+/// delivery, so nothing is sent unless the change that caused it commits.
+/// </summary>
+public sealed class Notifier(IOptions<NotificationOptions> options)
+{
+    public async Task<Notification> NotifyAsync(ModerationDbContext db, NotificationRequest request, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(request);
+        var email = await db.Users.Where(u => u.Id == request.RecipientId).Select(u => u.Email).FirstOrDefaultAsync(ct);
+        var webhook = await db.Schools.Where(s => s.Id == request.SchoolId).Select(s => s.NotificationWebhookUrl).FirstOrDefaultAsync(ct);
+        var notification = new Notification
+        {
+            Id = Guid.CreateVersion7(now),
+            SchoolId = request.SchoolId,
+            RecipientId = request.RecipientId,
+            ItemId = request.ItemId,
+            Kind = request.Kind,
+            Title = Truncate(request.Title, 200),
+            Body = Truncate(request.Body, 2000),
+            CreatedAt = now,
+        };
+        if (options.Value.Smtp.IsConfigured && !string.IsNullOrWhiteSpace(email))
+        {
+            notification.Deliveries.Add(NewDelivery(notification, DeliveryChannel.Email, email, now));
+        }
+
+        if (WebhookTarget(webhook) is { } host)
+        {
+            notification.Deliveries.Add(NewDelivery(notification, DeliveryChannel.Webhook, host, now));
+        }
+
+        db.Add(notification);
+        foreach (var delivery in notification.Deliveries)
+        {
+            Outbox.Enqueue(db, new NotificationDeliveryRequested(delivery.Id, notification.Id, delivery.Channel.ToString()), now);
+        }
+
+        return notification;
+    }
+
+    /// <summary>The webhook as administrators see it: its host only, because the rest of the URL is a secret.</summary>
+    public static string? WebhookTarget(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : null;
+
+    /// <summary>A webhook URL a school may set: absolute http(s), at most 500 characters. Returns the problem, or null.</summary>
+    public static string? ValidateWebhookUrl(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return "A webhook URL is required.";
+        }
+
+        if (url.Length > 500)
+        {
+            return "A webhook URL is at most 500 characters.";
+        }
+
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? null
+            : "A webhook URL is an absolute http or https address, such as the incoming-webhook URL Teams or Slack gives you.";
+    }
+
+    private static NotificationDelivery NewDelivery(Notification notification, DeliveryChannel channel, string target, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        NotificationId = notification.Id,
+        Notification = notification,
+        Channel = channel,
+        Target = Truncate(target, 320),
+        Status = DeliveryStatus.Pending,
+    };
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
+}
