@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Items;
+using Moderation.Testing;
 
 namespace Moderation.Api.Tests;
 
@@ -150,5 +151,28 @@ public sealed partial class WebTests(ApiFixture fixture) : ApiTest(fixture)
         revealed.Should().Contain("Millie Hughes sang beautifully").And.Contain("your reveal has been recorded");
         await using var db = Fixture.Db();
         (await db.AuditEntries.CountAsync(a => a.ItemId == itemId && a.Action == "original-revealed")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task The_DSL_sees_a_safeguarding_notification_on_the_notifications_page_and_marks_it_read()
+    {
+        // Arrange
+        var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "hey, this is our little secret ok? meet me at the park after school");
+        using var dsl = await SignedInAsync("dsl@fleming.example");
+        var page = await Eventually.WaitForAsync(
+            () => dsl.GetStringAsync("/notifications"), html => html.Contains("Safeguarding concern"), "the notification on the page");
+
+        // Act
+        using var read = await dsl.PostAsync("/notifications?handler=Read", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = TokenIn(page),
+        }));
+        var after = await dsl.GetStringAsync("/notifications");
+
+        // Assert
+        page.Should().Contain("class=\"notification unread kind-safeguarding-concern\"").And.Contain($"href=\"/items/{itemId}\"");
+        page.Should().NotContain("our little secret", "the item's words stay on the item page");
+        read.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        after.Should().Contain("class=\"notification read kind-safeguarding-concern\"").And.NotContain("notification unread");
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Moderation.Api.Accounts;
 using Moderation.Contracts;
+using Moderation.Domain.Accounts;
 using Moderation.Domain.Audit;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
@@ -29,7 +30,7 @@ public static class NotificationsApi
         // Everyone's own notifications: assignments, escalations and safeguarding concerns.
         var mine = app.MapGroup("/api/me/notifications").WithTags("Notifications").RequireAuthorization();
         mine.MapGet("", ListMineAsync);
-        mine.MapPost("/{notificationId:guid}/read", MarkReadAsync);
+        mine.MapPost("/{notificationId:guid}/read", ReadOneAsync);
 
         // A school's deliveries outside the app, and its webhook (administrators only).
         var school = app.MapGroup("/api/schools/{schoolId:guid}/notifications").WithTags("Notifications")
@@ -52,31 +53,49 @@ public static class NotificationsApi
         }
 
         var me = await staff.GetAsync(user, ct);
+        return TypedResults.Ok(await ListForAsync(db, me, unread == true, limit ?? 50, ct));
+    }
+
+    /// <summary>A person's newest notifications from the schools they still belong to; the web page shows the same list.</summary>
+    public static async Task<List<NotificationDto>> ListForAsync(ModerationDbContext db, StaffMember me, bool unreadOnly, int limit, CancellationToken ct)
+    {
         var query = db.Notifications.AsNoTracking().Where(n => n.RecipientId == me.UserId && me.SchoolIds.Contains(n.SchoolId));
-        if (unread == true)
+        if (unreadOnly)
         {
             query = query.Where(n => n.ReadAt == null);
         }
 
-        var rows = await query.OrderByDescending(n => n.CreatedAt).Take(limit ?? 50).ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(n => new NotificationDto(
+        var rows = await query.OrderByDescending(n => n.CreatedAt).Take(limit).ToListAsync(ct);
+        return rows.Select(n => new NotificationDto(
             n.Id, n.SchoolId, n.ItemId, Kebab(n.Kind.ToString()), n.Title, n.Body, n.CreatedAt, n.ReadAt,
-            n.ItemId is { } id ? $"/items/{id}" : null)).ToList());
+            n.ItemId is { } id ? $"/items/{id}" : null)).ToList();
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> MarkReadAsync(
+    /// <summary>Marks one of the person's notifications read, or all of them when <paramref name="notificationId"/> is null; false if it is not theirs.</summary>
+    public static async Task<bool> MarkReadAsync(ModerationDbContext db, Guid userId, Guid? notificationId, DateTimeOffset now, CancellationToken ct)
+    {
+        var unread = db.Notifications.Where(n => n.RecipientId == userId && n.ReadAt == null);
+        if (notificationId is { } id)
+        {
+            if (!await db.Notifications.AnyAsync(n => n.Id == id && n.RecipientId == userId, ct))
+            {
+                return false;
+            }
+
+            unread = unread.Where(n => n.Id == id);
+        }
+
+        await unread.ExecuteUpdateAsync(u => u.SetProperty(n => n.ReadAt, now), ct);
+        return true;
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReadOneAsync(
         Guid notificationId, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct)
     {
         var me = await staff.GetAsync(user, ct);
-        var notification = await db.Notifications.FirstOrDefaultAsync(n => n.Id == notificationId && n.RecipientId == me.UserId, ct);
-        if (notification is null)
-        {
-            return TypedResults.Problem("No such notification of yours.", statusCode: 404, title: "Not found");
-        }
-
-        notification.ReadAt ??= time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
+        return await MarkReadAsync(db, me.UserId, notificationId, time.GetUtcNow(), ct)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem("No such notification of yours.", statusCode: 404, title: "Not found");
     }
 
     private static async Task<Results<Ok<List<DeliveryDto>>, ProblemHttpResult>> ListDeliveriesAsync(
