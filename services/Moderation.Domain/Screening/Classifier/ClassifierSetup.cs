@@ -47,7 +47,9 @@ public static class ClassifierSetup
                 client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey.Trim());
             }
 
-            // The pipeline's timeout governs; this only bounds how much of an oversized answer is buffered.
+            // The pipeline's timeout governs alone (HttpClient's own 100 s would cut a longer TimeoutMs short); the
+            // buffer limit keeps an oversized answer from being read into memory whole.
+            client.Timeout = Timeout.InfiniteTimeSpan;
             client.MaxResponseContentBufferSize = 1024 * 1024;
         });
         return services;
