@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Moderation.Domain.Screening.Classifier;
 using Moderation.Domain.Screening.Risk;
@@ -14,7 +13,8 @@ public static class ScreeningSetup
 
     /// <summary>
     /// Screening for a host: the risk rules (loaded once, from <c>Screening:RulesPath</c> or the copy of
-    /// <c>seeds/screening</c> beside the binary), the personal-data screener, the optional classifier, school profiles
+    /// <c>seeds/screening</c> beside the binary), the personal-data screener, the optional classifier
+    /// (<c>Screening:Classifier</c>, see <see cref="ClassifierSetup.AddRiskClassifier"/>), school profiles
     /// and the engine that runs them all.
     /// </summary>
     public static IHostApplicationBuilder AddModerationScreening(this IHostApplicationBuilder builder)
@@ -24,7 +24,7 @@ public static class ScreeningSetup
         builder.Services.AddSingleton(_ => RiskRules.LoadFromDirectory(path));
         builder.Services.AddSingleton<RiskScreener>();
         builder.Services.AddSingleton<ITextScreener, PersonalDataScreener>();
-        builder.Services.TryAddSingleton<IRiskClassifier, NoRiskClassifier>();
+        builder.Services.AddRiskClassifier(builder.Configuration);
         builder.Services.AddSingleton<SchoolScreeningProfiles>();
         builder.Services.AddSingleton<ScreeningEngine>();
         builder.Services.AddSingleton<ScreeningPreview>();
