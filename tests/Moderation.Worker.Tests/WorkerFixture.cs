@@ -69,9 +69,10 @@ public sealed class WorkerFixture : IAsyncLifetime
         return await db.Items.CountAsync(i => ids.Contains(i.Id) && i.State == state);
     }
 
-    public static async Task<IHost> StartWorkerAsync(IConsumeObserver? observer = null)
+    /// <param name="settings">Extra configuration, as command-line arguments (<c>--Section:Key=value</c>).</param>
+    public static async Task<IHost> StartWorkerAsync(IConsumeObserver? observer = null, params string[] settings)
     {
-        var host = WorkerHost.CreateBuilder([]).Build();
+        var host = WorkerHost.CreateBuilder(settings).Build();
         if (observer is not null)
         {
             host.Services.GetRequiredService<IBusControl>().ConnectConsumeObserver(observer);
