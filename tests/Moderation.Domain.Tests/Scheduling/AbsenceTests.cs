@@ -131,4 +131,36 @@ public sealed class AbsenceTests
         ScheduleCalculator.OnDutyAt(rota, London(2027, 1, 12, 9)).Should().BeEmpty();
         schedule.Shifts.Should().NotContain(s => s.UserId == Amara && s.StartUtc < London(2027, 1, 13) && s.EndUtc > London(2027, 1, 12));
     }
+
+    [Fact]
+    public void Everyone_absent_leads_the_planner_to_escalate_and_raise_an_alert()
+    {
+        // Arrange
+        var rota = SchoolRota(Weekly) with
+        {
+            Absences =
+            [
+                new Absence(Amara, London(2027, 1, 12), London(2027, 1, 13), AbsenceKind.Sickness),
+                new Absence(LeadModerator, London(2027, 1, 12), London(2027, 1, 13), AbsenceKind.Leave),
+            ],
+        };
+        var itemAt = London(2027, 1, 12, 10, 15);
+        var onDuty = ScheduleCalculator.OnDutyAt(rota, itemAt);
+
+        // Act
+        var decision = AssignmentPlanner.Choose(new AssignmentRequest
+        {
+            OnDuty = DutyCandidate.FromShifts(onDuty, _ => new Workload(0, 10)),
+            Escalation = new EscalationPolicy([[LeadModerator], [Head]]),
+            Absent = rota.AbsentAt(itemAt),
+        });
+
+        // Assert
+        onDuty.Should().BeEmpty();
+        decision.UserId.Should().Be(Head);
+        decision.Reason.Should().Be(AssignmentReason.Escalation);
+        decision.EscalationLevel.Should().Be(2);
+        decision.RaiseAlert.Should().BeTrue();
+        decision.Alerts.Should().Be(AlertReasons.NobodyOnDuty | AlertReasons.ReachedHeadteacher);
+    }
 }
