@@ -20,9 +20,10 @@ public sealed class TestEnvironment
 
     private NpgsqlDataSource? _dataSource;
 
+    /// <param name="name">The database and vhost name; <c>MODERATION_TEST_SUFFIX</c> is appended, so that two checkouts can test side by side against the same servers.</param>
     public TestEnvironment(string name)
     {
-        Name = name;
+        Name = name + (Environment.GetEnvironmentVariable("MODERATION_TEST_SUFFIX") ?? "");
         AdminConnectionString = Require("MODERATION_PG_ADMIN");
         var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
         ConnectionString = builder.ConnectionString;

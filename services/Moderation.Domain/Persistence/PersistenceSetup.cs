@@ -25,6 +25,7 @@ public static class PersistenceSetup
         builder.Services.AddScoped<ItemDecisions>();
         builder.Services.AddScoped<ItemIntake>();
         builder.Services.AddScoped<Consent.RosterImport>();
+        builder.Services.AddSingleton<Rota.IRotaStore, Rota.RotaStore>();
         return builder;
     }
 
