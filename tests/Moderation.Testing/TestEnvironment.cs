@@ -16,7 +16,7 @@ public sealed class TestEnvironment
     private static readonly string[] s_referenceTables =
         ["schools", "social_accounts", "school_memberships", "asp_net_users", "asp_net_roles", "asp_net_user_roles",
          "asp_net_user_claims", "asp_net_user_logins", "asp_net_user_tokens", "asp_net_role_claims", "pupils", "consents",
-         "rotations", "rotation_members", "__ef_migrations_history"];
+         "__ef_migrations_history"];
 
     private NpgsqlDataSource? _dataSource;
 
@@ -107,7 +107,10 @@ public sealed class TestEnvironment
         return new ModerationDbContext(options.Options);
     }
 
-    /// <summary>Empties everything that tests change (items, audit, messages), keeping schools, users and rosters.</summary>
+    /// <summary>
+    /// Empties everything that tests change (items, audit, messages, rotas), keeping schools, users and rosters. Rotas
+    /// are emptied too, so that every test starts with none and builds the rota it needs.
+    /// </summary>
     public async Task ResetMutableTablesAsync()
     {
         await using var db = CreateDbContext();
