@@ -144,6 +144,7 @@ internal sealed class RotaConfiguration : IEntityTypeConfiguration<DutyRota>
     {
         builder.ToTable("rotas");
         builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.Name).HasMaxLength(200);
         builder.HasMany(r => r.Schools).WithOne().HasForeignKey(s => s.RotaId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.CoverPool).WithOne().HasForeignKey(c => c.RotaId).OnDelete(DeleteBehavior.Cascade);
@@ -179,6 +180,7 @@ internal sealed class RotaTermDateConfiguration : IEntityTypeConfiguration<RotaT
     {
         builder.ToTable("rota_term_dates");
         builder.HasKey(d => d.Id);
+        builder.Property(d => d.Id).ValueGeneratedNever();
         builder.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(d => d.Name).HasMaxLength(100);
     }
@@ -190,6 +192,7 @@ internal sealed class DutyOverrideConfiguration : IEntityTypeConfiguration<DutyO
     {
         builder.ToTable("rota_overrides");
         builder.HasKey(o => o.Id);
+        builder.Property(o => o.Id).ValueGeneratedNever();
         builder.Property(o => o.Reason).HasMaxLength(200);
         builder.Property(o => o.CreatedBy).HasMaxLength(200);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(o => o.UserId).OnDelete(DeleteBehavior.Cascade);
@@ -202,6 +205,7 @@ internal sealed class RotaAbsenceConfiguration : IEntityTypeConfiguration<RotaAb
     {
         builder.ToTable("rota_absences");
         builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).ValueGeneratedNever();
         builder.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.RecordedBy).HasMaxLength(200);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);

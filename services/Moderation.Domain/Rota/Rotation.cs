@@ -106,6 +106,8 @@ internal sealed class RotationConfiguration : IEntityTypeConfiguration<Rotation>
     {
         builder.ToTable("rotations");
         builder.HasKey(r => r.Id);
+        // Ids are made by the code (version 7), so a rotation added to a loaded rota's list is new, not an update.
+        builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.Name).HasMaxLength(200);
         builder.Ignore(r => r.ShiftDays);
         builder.HasOne<DutyRota>().WithMany(r => r.Rotations).HasForeignKey(r => r.RotaId).OnDelete(DeleteBehavior.Cascade);
