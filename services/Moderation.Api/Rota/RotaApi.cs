@@ -23,22 +23,25 @@ namespace Moderation.Api.Rota;
 /// </remarks>
 public static partial class RotaApi
 {
+    // Bodies are read by hand so that every problem is listed in one answer; this tells OpenAPI their shape.
+    private const string Json = "application/json";
+
     public static IEndpointRouteBuilder MapRotaApi(this IEndpointRouteBuilder app)
     {
         var rotas = app.MapGroup("/api/rotas").WithTags("Rota").RequireAuthorization(AccountsSetup.QueuePolicy);
         rotas.MapGet("", ListAsync);
         rotas.MapGet("/{rotaId:guid}", GetAsync);
-        rotas.MapPost("", CreateAsync).RequireAuthorization(AccountsSetup.AdminPolicy);
-        rotas.MapPut("/{rotaId:guid}", UpdateAsync).RequireAuthorization(AccountsSetup.AdminPolicy);
+        rotas.MapPost("", CreateAsync).RequireAuthorization(AccountsSetup.AdminPolicy).Accepts<RotaRequest>(Json);
+        rotas.MapPut("/{rotaId:guid}", UpdateAsync).RequireAuthorization(AccountsSetup.AdminPolicy).Accepts<RotaRequest>(Json);
         rotas.MapDelete("/{rotaId:guid}", DeleteAsync).RequireAuthorization(AccountsSetup.AdminPolicy);
         rotas.MapGet("/{rotaId:guid}/schedule", ScheduleAsync);
 
         rotas.MapGet("/{rotaId:guid}/absences", ListAbsencesAsync);
-        rotas.MapPost("/{rotaId:guid}/absences", RecordAbsenceAsync);
+        rotas.MapPost("/{rotaId:guid}/absences", RecordAbsenceAsync).Accepts<AbsenceRequest>(Json);
         rotas.MapDelete("/{rotaId:guid}/absences/{absenceId:guid}", DeleteAbsenceAsync);
 
         rotas.MapGet("/{rotaId:guid}/overrides", ListOverridesAsync);
-        rotas.MapPost("/{rotaId:guid}/overrides", AddOverrideAsync);
+        rotas.MapPost("/{rotaId:guid}/overrides", AddOverrideAsync).Accepts<OverrideRequest>(Json);
         rotas.MapDelete("/{rotaId:guid}/overrides/{overrideId:guid}", RemoveOverrideAsync);
 
         app.MapGet("/api/schools/{schoolId:guid}/on-duty", OnDutyAsync).WithTags("Rota").RequireAuthorization(AccountsSetup.QueuePolicy);
