@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
@@ -99,6 +101,49 @@ public sealed class ApiFixture : IAsyncLifetime
         var client = Factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>
+    /// A client signed in on <paramref name="factory"/>, for a host with services of its own (a fake clock): its token
+    /// is issued and checked by that host's clock.
+    /// </summary>
+    public static async Task<HttpClient> SignInAsync(WebApplicationFactory<Program> factory, string email)
+    {
+        var client = factory.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    /// <summary>
+    /// The API with <paramref name="clock"/> as its <see cref="TimeProvider"/>. Sign-in tokens keep real time, because
+    /// the bearer handler would otherwise issue a token by one clock and check it by the other.
+    /// </summary>
+    public WebApplicationFactory<Program> WithClock(TimeProvider clock) =>
+        Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+        {
+            s.AddSingleton(clock);
+            s.PostConfigureAll<BearerTokenOptions>(o => o.TimeProvider = TimeProvider.System);
+        }));
+
+    /// <summary>Puts back the demo rotas, which every test's reset empties.</summary>
+    public async Task SeedDemoRotasAsync()
+    {
+        using var scope = Factory.Services.CreateScope();
+        var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
+        await seeder.SeedRotasAsync(DemoSeeder.Read(Path.Combine(RepoPaths.Seeds, "demo.json")), CancellationToken.None);
+    }
+
+    public async Task<Guid> UserIdAsync(string email)
+    {
+        await using var db = Db();
+        return await db.Users.AsNoTracking().Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
     }
 
     public ModerationDbContext Db() => Env.CreateDbContext();

@@ -16,7 +16,7 @@ public sealed class TestEnvironment
     private static readonly string[] s_referenceTables =
         ["schools", "social_accounts", "school_memberships", "asp_net_users", "asp_net_roles", "asp_net_user_roles",
          "asp_net_user_claims", "asp_net_user_logins", "asp_net_user_tokens", "asp_net_role_claims", "pupils", "consents",
-         "rotations", "rotation_members", "__ef_migrations_history"];
+         "__ef_migrations_history"];
 
     private NpgsqlDataSource? _dataSource;
 
@@ -25,7 +25,7 @@ public sealed class TestEnvironment
     {
         Name = name + (Environment.GetEnvironmentVariable("MODERATION_TEST_SUFFIX") ?? "");
         AdminConnectionString = Require("MODERATION_PG_ADMIN");
-        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
+        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = Name };
         ConnectionString = builder.ConnectionString;
         RabbitHost = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
         RabbitPort = int.Parse(Require("RabbitMq__Port"), System.Globalization.CultureInfo.InvariantCulture);
@@ -107,7 +107,10 @@ public sealed class TestEnvironment
         return new ModerationDbContext(options.Options);
     }
 
-    /// <summary>Empties everything that tests change (items, audit, messages), keeping schools, users and rosters.</summary>
+    /// <summary>
+    /// Empties everything that tests change (items, audit, messages, rotas), keeping schools, users and rosters. Rotas
+    /// are emptied too, so that every test starts with none and builds the rota it needs.
+    /// </summary>
     public async Task ResetMutableTablesAsync()
     {
         await using var db = CreateDbContext();

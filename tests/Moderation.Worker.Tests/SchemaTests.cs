@@ -43,12 +43,12 @@ public sealed class SchemaTests(WorkerFixture fixture) : WorkerTest(fixture)
     public async Task The_hand_written_migrations_build_exactly_the_schema_the_model_describes()
     {
         // Arrange: a second database built from the model, not from the migrations.
-        const string reference = "moderation_schema_reference";
+        var reference = Fixture.Env.Name + "_schema_reference";
         await using (var admin = new NpgsqlConnection(Fixture.Env.AdminConnectionString))
         {
             await admin.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {reference} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {reference}", admin).ExecuteNonQueryAsync();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{reference}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
+            await new NpgsqlCommand($"CREATE DATABASE \"{reference}\"", admin).ExecuteNonQueryAsync();
         }
 
         var referenceConnection = new NpgsqlConnectionStringBuilder(Fixture.Env.ConnectionString) { Database = reference }.ConnectionString;

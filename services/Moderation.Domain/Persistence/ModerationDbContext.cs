@@ -30,8 +30,15 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<Pupil> Pupils => Set<Pupil>();
     public DbSet<ConsentRecord> Consents => Set<ConsentRecord>();
     public DbSet<SchoolScreeningTerm> SchoolScreeningTerms => Set<SchoolScreeningTerm>();
+    public DbSet<DutyRota> Rotas => Set<DutyRota>();
+    public DbSet<RotaSchool> RotaSchools => Set<RotaSchool>();
     public DbSet<Rotation> Rotations => Set<Rotation>();
     public DbSet<RotationMember> RotationMembers => Set<RotationMember>();
+    public DbSet<RotationRestriction> RotationRestrictions => Set<RotationRestriction>();
+    public DbSet<RotaCoverMember> RotaCoverPool => Set<RotaCoverMember>();
+    public DbSet<RotaTermDate> RotaTermDates => Set<RotaTermDate>();
+    public DbSet<DutyOverride> DutyOverrides => Set<DutyOverride>();
+    public DbSet<RotaAbsence> RotaAbsences => Set<RotaAbsence>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
 

@@ -12,41 +12,42 @@ public interface IRotaStore
 }
 
 /// <summary>
-/// The rotas stored in the database. Today a school's rota is its rotations (one layer each, whole-day shifts of
-/// <see cref="Rotation.ShiftDays"/> handing over at <see cref="Rotation.HandoffTime"/>), with no overrides, absences,
-/// cover pool or term dates yet.
+/// The rotas stored in the database: each with its rotations (members, restrictions), overrides, absences, cover pool
+/// and term calendar, mapped by <see cref="RotaMapping"/>. The API's schedule reads a rota through the same query.
 /// </summary>
 public sealed class RotaStore : IRotaStore
 {
     public async Task<IReadOnlyList<RotaDefinition>> ForSchoolAsync(ModerationDbContext db, Guid schoolId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var rotations = await db.Rotations.AsNoTracking().Include(r => r.Members)
-            .Where(r => r.SchoolId == schoolId).OrderBy(r => r.Layer).ThenBy(r => r.Name).ToListAsync(ct);
-        if (rotations.Count == 0)
-        {
-            return [];
-        }
+        var rotas = await Complete(db).Where(r => r.Schools.Any(s => s.SchoolId == schoolId)).ToListAsync(ct);
 
-        return
-        [
-            new RotaDefinition
-            {
-                Id = schoolId,
-                Name = string.Join(", ", rotations.Select(r => r.Name)),
-                SchoolIds = [schoolId],
-                Layers = [.. rotations.Select(r => new RotationLayer
-                {
-                    Id = r.Id,
-                    Name = r.Name,
-                    Layer = r.Layer,
-                    Members = [.. r.Members.OrderBy(m => m.Order).Select(m => m.UserId)],
-                    StartsOn = r.StartsOn,
-                    HandoffTime = r.HandoffTime,
-                    ShiftLength = TimeSpan.FromDays(r.ShiftDays),
-                    RunsInHolidays = true,
-                })],
-            },
-        ];
+        // A school's own rotas before the trust's shared ones, as ScheduleCalculator.OnDutyForSchool orders them.
+        return [.. rotas.Select(RotaMapping.ToDefinition).OrderBy(r => r.SchoolIds.Count).ThenBy(r => r.Id)];
+    }
+
+    /// <summary>One rota's definition, or null if there is no such rota.</summary>
+    public static async Task<RotaDefinition?> LoadAsync(ModerationDbContext db, Guid rotaId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rota = await Complete(db).FirstOrDefaultAsync(r => r.Id == rotaId, ct);
+        return rota is null ? null : RotaMapping.ToDefinition(rota);
+    }
+
+    /// <summary>
+    /// Rotas with everything the engine needs, untracked. Split into one query per collection (a handful in all,
+    /// whatever the number of rotas) rather than one join that multiplies rotations by absences by term dates.
+    /// </summary>
+    public static IQueryable<DutyRota> Complete(ModerationDbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Rotas.AsNoTracking().AsSplitQuery()
+            .Include(r => r.Schools)
+            .Include(r => r.Rotations).ThenInclude(x => x.Members)
+            .Include(r => r.Rotations).ThenInclude(x => x.Restrictions)
+            .Include(r => r.CoverPool)
+            .Include(r => r.TermDates)
+            .Include(r => r.Overrides)
+            .Include(r => r.Absences);
     }
 }

@@ -7,6 +7,7 @@ using Moderation.Domain.Consent;
 using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Rota;
+using Moderation.Domain.Rota.Scheduling;
 using Moderation.Domain.Schools;
 
 namespace Moderation.Domain.Seeding;
@@ -61,14 +62,14 @@ public sealed class DemoSeeder(
             userIds[u.Email] = await UpsertUserAsync(u, data.Password, schoolIds, report, ct);
         }
 
+        foreach (var r in data.Rotas ?? [])
+        {
+            await UpsertRotaAsync(r, schoolIds, userIds, ct);
+        }
+
         foreach (var s in data.Schools)
         {
             var schoolId = schoolIds[s.Slug];
-            if (s.Rota is not null)
-            {
-                await UpsertRotaAsync(schoolId, s.Rota, userIds, ct);
-            }
-
             foreach (var item in s.Items)
             {
                 var account = await db.SocialAccounts.AsNoTracking()
@@ -84,6 +85,19 @@ public sealed class DemoSeeder(
         }
 
         return report;
+    }
+
+    /// <summary>Seeds only the rotas, for tests that empty them; the schools and users must be seeded already.</summary>
+    public async Task SeedRotasAsync(SeedData data, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var schoolIds = await db.Schools.AsNoTracking().ToDictionaryAsync(s => s.Slug, s => s.Id, StringComparer.Ordinal, ct);
+        var userIds = await db.Users.AsNoTracking().Where(u => u.Email != null)
+            .ToDictionaryAsync(u => u.Email!, u => u.Id, StringComparer.OrdinalIgnoreCase, ct);
+        foreach (var r in data.Rotas ?? [])
+        {
+            await UpsertRotaAsync(r, schoolIds, userIds, ct);
+        }
     }
 
     private async Task<Guid> UpsertSchoolAsync(SeedSchool s, SeedReport report, CancellationToken ct)
@@ -198,34 +212,100 @@ public sealed class DemoSeeder(
         return user.Id;
     }
 
-    private async Task UpsertRotaAsync(Guid schoolId, SeedRotation r, Dictionary<string, Guid> userIds, CancellationToken ct)
+    private async Task UpsertRotaAsync(SeedRota r, Dictionary<string, Guid> schoolIds, Dictionary<string, Guid> userIds, CancellationToken ct)
     {
-        var rotation = await db.Rotations.Include(x => x.Members).FirstOrDefaultAsync(x => x.SchoolId == schoolId && x.Name == r.Name, ct);
-        if (rotation is null)
+        Guid School(string slug) => schoolIds.TryGetValue(slug, out var id)
+            ? id
+            : throw new InvalidDataException($"Rota '{r.Name}' covers unknown school '{slug}'.");
+        Guid Person(string email) => userIds.TryGetValue(email, out var id)
+            ? id
+            : throw new InvalidDataException($"Rota '{r.Name}' names {email}, who is not among the seeded users.");
+
+        if (r.Schools.Count == 0)
         {
-            rotation = new Rotation { Id = Guid.CreateVersion7(), SchoolId = schoolId, Name = r.Name };
-            db.Rotations.Add(rotation);
+            throw new InvalidDataException($"Rota '{r.Name}' covers no school.");
         }
 
-        rotation.StartsOn = r.StartsOn;
-        rotation.HandoffTime = r.Handoff;
-        rotation.ShiftDays = r.ShiftDays;
-        for (var i = 0; i < r.Members.Count; i++)
+        var covered = r.Schools.Select(School).ToList();
+        var first = covered[0];
+        var rota = await db.Rotas
+            .Include(x => x.Schools).Include(x => x.Rotations).ThenInclude(x => x.Members)
+            .Include(x => x.Rotations).ThenInclude(x => x.Restrictions)
+            .Include(x => x.CoverPool).Include(x => x.TermDates).Include(x => x.Absences)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(x => x.Name == r.Name && x.Schools.Any(s => s.SchoolId == first), ct);
+        var now = time.GetUtcNow();
+        if (rota is null)
         {
-            if (!userIds.TryGetValue(r.Members[i], out var userId))
+            rota = new DutyRota { Id = Guid.CreateVersion7(now), Name = r.Name, CreatedAt = now, UpdatedAt = now };
+            db.Rotas.Add(rota);
+        }
+
+        rota.SetSchools(covered);
+        for (var i = 0; i < r.Rotations.Count; i++)
+        {
+            var seed = r.Rotations[i];
+            var rotation = rota.Rotations.Find(x => x.Name == seed.Name);
+            if (rotation is null)
             {
-                throw new InvalidDataException($"Rota '{r.Name}' names {r.Members[i]}, who is not among the seeded users.");
+                rotation = new Rotation { Id = Guid.CreateVersion7(now), RotaId = rota.Id, Name = seed.Name };
+                rota.Rotations.Add(rotation);
             }
 
-            var member = rotation.Members.FirstOrDefault(m => m.UserId == userId);
-            if (member is null)
+            rotation.Layer = seed.Layer;
+            rotation.Position = i;
+            rotation.StartsOn = seed.StartsOn;
+            rotation.HandoffTime = seed.Handoff;
+            rotation.ShiftHours = seed.ShiftHours;
+            rotation.RunsInHolidays = seed.RunsInHolidays;
+            rotation.SetMembers([.. seed.Members.Select(Person)]);
+            rotation.SetRestrictions((seed.Restrictions ?? []).SelectMany(w => w.Days.Select(d => new WeeklyWindow(d, w.Start, w.End))));
+        }
+
+        rota.SetCoverPool([.. (r.CoverPool ?? []).Select(Person)]);
+        var terms = (r.Terms ?? []).Select(t => new DateRange(t.Name, t.FirstDay, t.LastDay)).ToList();
+        var closures = (r.Closures ?? []).Select(t => new DateRange(t.Name, t.FirstDay, t.LastDay)).ToList();
+        var calendar = RotaMapping.ToCalendar(rota.TermDates);
+        if (!calendar.Terms.SequenceEqual(terms) || !calendar.Closures.SequenceEqual(closures))
+        {
+            rota.SetTermDates(terms, closures);
+        }
+
+        foreach (var a in r.Absences ?? [])
+        {
+            var (userId, start, end) = (Person(a.User), LondonTime.ToUtc(a.FirstDay, TimeOnly.MinValue), LondonTime.ToUtc(a.LastDay.AddDays(1), TimeOnly.MinValue));
+            if (!rota.Absences.Exists(x => x.UserId == userId && x.StartsAt == start && x.EndsAt == end))
             {
-                rotation.Members.Add(new RotationMember { RotationId = rotation.Id, UserId = userId, Order = i });
+                rota.Absences.Add(new RotaAbsence
+                {
+                    Id = Guid.CreateVersion7(now),
+                    RotaId = rota.Id,
+                    UserId = userId,
+                    Kind = a.Kind,
+                    StartsAt = start,
+                    EndsAt = end,
+                    CoverUserId = a.Cover is null ? null : Person(a.Cover),
+                    RecordedBy = "seed",
+                    RecordedAt = now,
+                });
             }
-            else
-            {
-                member.Order = i;
-            }
+        }
+
+        var errors = RotaMapping.ToDefinition(rota).Validate().ToList();
+        var people = await RotaStaff.LoadAsync(db, rota.Rotations.SelectMany(x => x.Members.Select(m => m.UserId))
+            .Concat(rota.CoverPool.Select(c => c.UserId)).Concat(rota.Absences.Where(x => x.CoverUserId.HasValue).Select(x => x.CoverUserId!.Value)), ct);
+        errors.AddRange(rota.Rotations.SelectMany(x => x.Members.Select(m => RotaStaff.Problem(people, m.UserId, covered, $"a member of '{x.Name}'")))
+            .Concat(rota.CoverPool.Select(c => RotaStaff.Problem(people, c.UserId, covered, "the cover pool")))
+            .Concat(rota.Absences.Where(x => x.CoverUserId.HasValue).Select(x => RotaStaff.Problem(people, x.CoverUserId!.Value, covered, "a cover")))
+            .OfType<string>());
+        if (errors.Count > 0)
+        {
+            throw new InvalidDataException($"Rota '{r.Name}': {string.Join(" ", errors)}");
+        }
+
+        if (db.ChangeTracker.HasChanges())
+        {
+            rota.UpdatedAt = now;
         }
 
         await db.SaveChangesAsync(ct);

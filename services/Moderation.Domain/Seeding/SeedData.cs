@@ -1,11 +1,12 @@
 using Moderation.Domain.Consent;
 using Moderation.Domain.Items;
+using Moderation.Domain.Rota.Scheduling;
 using Moderation.Domain.Schools;
 
 namespace Moderation.Domain.Seeding;
 
 /// <summary>The shape of seeds/*.json.</summary>
-public sealed record SeedData(string Password, List<SeedSchool> Schools, List<SeedUser> Users);
+public sealed record SeedData(string Password, List<SeedSchool> Schools, List<SeedUser> Users, List<SeedRota>? Rotas = null);
 
 public sealed record SeedSchool(
     string Slug,
@@ -15,7 +16,6 @@ public sealed record SeedSchool(
     ConsentModel ConsentModel,
     List<SeedAccount> Accounts,
     List<SeedPupil> Pupils,
-    SeedRotation? Rota,
     List<SeedItem> Items);
 
 public sealed record SeedAccount(Platform Platform, string Handle, string ExternalId, bool PreModerated = true);
@@ -31,7 +31,33 @@ public sealed record SeedConsent(
     DateOnly? ExpiresOn,
     string Source);
 
-public sealed record SeedRotation(string Name, DateOnly StartsOn, TimeOnly Handoff, int ShiftDays, List<string> Members);
+/// <summary>A rota for the schools named by slug; people are named by e-mail. Matched on its name and first school.</summary>
+public sealed record SeedRota(
+    string Name,
+    List<string> Schools,
+    List<SeedRotation> Rotations,
+    List<string>? CoverPool = null,
+    List<SeedDates>? Terms = null,
+    List<SeedDates>? Closures = null,
+    List<SeedAbsence>? Absences = null);
+
+public sealed record SeedRotation(
+    string Name,
+    int Layer,
+    DateOnly StartsOn,
+    TimeOnly Handoff,
+    int ShiftHours,
+    bool RunsInHolidays,
+    List<string> Members,
+    List<SeedWindow>? Restrictions = null);
+
+/// <summary>The same local window on each of <paramref name="Days"/>.</summary>
+public sealed record SeedWindow(List<DayOfWeek> Days, TimeOnly Start, TimeOnly End);
+
+public sealed record SeedDates(string Name, DateOnly FirstDay, DateOnly LastDay);
+
+/// <summary>Whole local days, <paramref name="FirstDay"/> to <paramref name="LastDay"/> included.</summary>
+public sealed record SeedAbsence(string User, AbsenceKind Kind, DateOnly FirstDay, DateOnly LastDay, string? Cover);
 
 public sealed record SeedItem(string Account, ItemKind Kind, string PlatformItemId, string AuthorName, string AuthorPlatformId, string Text);
 
