@@ -25,7 +25,7 @@ public sealed class TestEnvironment
     {
         Name = name + (Environment.GetEnvironmentVariable("MODERATION_TEST_SUFFIX") ?? "");
         AdminConnectionString = Require("MODERATION_PG_ADMIN");
-        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
+        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = Name };
         ConnectionString = builder.ConnectionString;
         RabbitHost = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
         RabbitPort = int.Parse(Require("RabbitMq__Port"), System.Globalization.CultureInfo.InvariantCulture);
