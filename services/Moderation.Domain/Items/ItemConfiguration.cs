@@ -34,6 +34,10 @@ internal sealed class ModerationItemConfiguration : IEntityTypeConfiguration<Mod
         builder.HasIndex(i => new { i.SocialAccountId, i.PlatformItemId }).IsUnique();
         builder.HasIndex(i => new { i.SchoolId, i.State, i.ReceivedAt });
         builder.HasIndex(i => i.AssignedToId);
+
+        // The routing sweep looks for items past their due time and claims past their lease.
+        builder.HasIndex(i => i.DueAt);
+        builder.HasIndex(i => i.ClaimExpiresAt);
     }
 }
 
