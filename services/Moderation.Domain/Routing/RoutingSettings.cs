@@ -33,6 +33,14 @@ public sealed record RoutingSettings
 {
     public const int MaxEscalationLevels = 5;
 
+    // Declared before Defaults: static initialisers run in order, and Defaults reads it.
+    public static IReadOnlyList<DueTimeRule> DefaultDueTimes { get; } =
+    [
+        new(nameof(ItemKind.InboundComment), 30, 240),
+        new(nameof(ItemKind.InboundVisitorPost), 60, 480),
+        new(nameof(ItemKind.OutboundDraft), 240, 1440),
+    ];
+
     public static RoutingSettings Defaults { get; } = new();
 
     /// <summary>Open items a moderator may hold before new ones overflow to the next person on duty.</summary>
@@ -64,13 +72,6 @@ public sealed record RoutingSettings
 
     /// <summary>Deputy DSLs, who take a safeguarding item the DSLs cannot (or did not acknowledge in time).</summary>
     public IReadOnlyList<Guid> DeputyDsls { get; init; } = [];
-
-    public static IReadOnlyList<DueTimeRule> DefaultDueTimes { get; } =
-    [
-        new(nameof(ItemKind.InboundComment), 30, 240),
-        new(nameof(ItemKind.InboundVisitorPost), 60, 480),
-        new(nameof(ItemKind.OutboundDraft), 240, 1440),
-    ];
 
     internal static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
     {
