@@ -24,6 +24,11 @@ internal sealed class ModerationItemConfiguration : IEntityTypeConfiguration<Mod
         builder.Property(i => i.PhotoVerdict).HasMaxLength(32);
         builder.Property(i => i.DecisionNote).HasMaxLength(2000);
         builder.Property(i => i.Version).IsRowVersion().HasColumnName("xmin");
+
+        // Defaults in the database too: ingest inserts items with hand-written SQL that predates routing.
+        builder.Property(i => i.EscalationLevel).HasDefaultValue(0);
+        builder.Property(i => i.ReassignmentCount).HasDefaultValue(0);
+        builder.Property(i => i.Safeguarding).HasDefaultValue(false);
         builder.HasOne<School>().WithMany().HasForeignKey(i => i.SchoolId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<SocialAccount>().WithMany().HasForeignKey(i => i.SocialAccountId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(i => i.DraftAuthorId).OnDelete(DeleteBehavior.Restrict);

@@ -15,11 +15,8 @@ public sealed class RoutingAndAssignments : Migration
         ALTER TABLE items ADD assigned_at timestamp with time zone;
         ALTER TABLE items ADD due_at timestamp with time zone;
         ALTER TABLE items ADD escalation_level integer NOT NULL DEFAULT 0;
-        ALTER TABLE items ALTER COLUMN escalation_level DROP DEFAULT;
         ALTER TABLE items ADD reassignment_count integer NOT NULL DEFAULT 0;
-        ALTER TABLE items ALTER COLUMN reassignment_count DROP DEFAULT;
         ALTER TABLE items ADD safeguarding boolean NOT NULL DEFAULT FALSE;
-        ALTER TABLE items ALTER COLUMN safeguarding DROP DEFAULT;
         ALTER TABLE items ADD acknowledged_at timestamp with time zone;
         ALTER TABLE items ADD acknowledged_by_id uuid;
         CREATE INDEX ix_items_claim_expires_at ON items (claim_expires_at);

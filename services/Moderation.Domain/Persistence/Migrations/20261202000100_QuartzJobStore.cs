@@ -37,14 +37,39 @@ public sealed class QuartzJobStore : Migration
         END $$;
         """);
 
-    /// <summary>The package's script with the table prefix filled in, one statement each (it separates them with <c>--;;</c>).</summary>
+    /// <summary>The package's script with the table prefix filled in, one statement each (it separates them with a line reading <c>--;;</c>).</summary>
     public static IReadOnlyList<string> Statements()
     {
         using var stream = typeof(Quartz.IJob).Assembly.GetManifestResourceStream(Resource)
             ?? throw new InvalidOperationException($"The Quartz package no longer ships {Resource}; provision its job store another way.");
         using var reader = new StreamReader(stream);
         var script = reader.ReadToEnd().Replace("{0}", TablePrefix, StringComparison.Ordinal).Replace("{1}", TablePrefix, StringComparison.Ordinal);
-        return [.. script.Split("--;;", StringSplitOptions.TrimEntries)
-            .Where(s => s.Split('\n').Any(line => line.Trim() is { Length: > 0 } l && !l.StartsWith("--", StringComparison.Ordinal)))];
+        var statements = new List<string>();
+        var current = new System.Text.StringBuilder();
+        foreach (var line in script.Split('\n'))
+        {
+            if (line.Trim() == "--;;")
+            {
+                Flush();
+            }
+            else
+            {
+                current.Append(line).Append('\n');
+            }
+        }
+
+        Flush();
+        return statements;
+
+        // A piece that is only comments (the script's header) is not a statement.
+        void Flush()
+        {
+            var text = current.ToString().Trim();
+            current.Clear();
+            if (text.Split('\n').Any(l => l.Trim() is { Length: > 0 } t && !t.StartsWith("--", StringComparison.Ordinal)))
+            {
+                statements.Add(text);
+            }
+        }
     }
 }
