@@ -195,7 +195,9 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         await AuditLog.AppendAsync(db, item.SchoolId, actor, action, now, item.Id,
             detail: $"to {routing.NameOf(choice.UserId)}{from}: {choice.Explanation}; due {dueText}", cancellationToken: ct);
 
-        if (choice.UserId is { } owner && step != Step.Acknowledged)
+        // A safeguarding item's arrival is told to the DSLs and the headteacher by the safeguarding-concern consumer,
+        // with the acknowledgement deadline; a second message to the same person would only be noise.
+        if (choice.UserId is { } owner && step != Step.Acknowledged && !(step == Step.Arrival && item.Safeguarding))
         {
             await notifier.NotifyAsync(db, OwnerNotice(item, routing, owner, previous, result, step, choice, dueText), now, ct);
         }
@@ -210,9 +212,8 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         var what = Describe(item);
         if (item.Safeguarding)
         {
-            var lead = result == RoutingResult.Assigned ? "assigned to you" : "passed to you";
-            return new NotificationRequest(item.SchoolId, owner, result == RoutingResult.Escalated ? NotificationKind.Escalated : NotificationKind.Assigned, item.Id,
-                $"Safeguarding concern {lead}: acknowledge by {dueText}",
+            return new NotificationRequest(item.SchoolId, owner, result == RoutingResult.Escalated ? NotificationKind.Escalated : NotificationKind.Reassigned, item.Id,
+                $"Safeguarding concern passed to you: acknowledge by {dueText}",
                 $"Screening flagged {what} as a safeguarding concern. It is yours to own: acknowledge it in the app by {dueText} (London time), " +
                 "or it goes to the deputy DSL and then the headteacher. Follow the school's safeguarding procedure.");
         }

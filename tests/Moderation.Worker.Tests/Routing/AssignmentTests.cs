@@ -188,9 +188,8 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
         item.State.Should().Be(ItemState.Escalated, "only the headteacher or the DSL may decide it");
         item.DueAt.Should().Be(RoutingWorld.Tuesday10am.AddMinutes(15));
         (await world.AssignmentsAsync(id)).Should().ContainSingle().Which.Reason.Should().Be("SafeguardingDsl");
-        var notice = (await world.NotificationsAsync(id)).Should().ContainSingle().Subject;
-        notice.RecipientId.Should().Be(world.Dsl);
-        notice.Title.Should().Contain("acknowledge by 10:15");
+        (await world.NotificationsAsync(id)).Should().BeEmpty("the safeguarding-concern consumer has told the DSLs and the headteacher, with the deadline");
+        (await world.AuditAsync(id)).Select(a => a.Action).Should().Equal("escalated", "assigned");
         (await world.AlertsAsync(id)).Should().BeEmpty();
     }
 

@@ -91,6 +91,8 @@ public sealed class SweepTests(WorkerFixture fixture) : WorkerTest(fixture)
 
         // Assert
         escalated.AssignedToId.Should().Be(world.Head);
+        (await world.NotificationsAsync(id)).Should().Contain(n =>
+            n.RecipientId == world.Head && n.Kind == NotificationKind.Escalated && n.Title.Contains("acknowledge by 10:31"));
         (await world.AlertsAsync(id)).Should().ContainSingle().Which.Reasons.Should().Contain(nameof(AlertReasons.SafeguardingLeadsUnavailable));
         acknowledged.Kind.Should().Be(OutcomeKind.Ok);
         report.HandedOn.Should().Be(0, "an acknowledged safeguarding item is no longer moved on");
