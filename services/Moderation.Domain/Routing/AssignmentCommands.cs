@@ -29,7 +29,9 @@ public sealed class AssignmentCommands(ModerationDbContext db, ItemRouter router
             }
 
             var staffOfSchool = await SchoolRouting.StaffAsync(db, item.SchoolId, ct);
-            var needed = item.Safeguarding || item.State == ItemState.Escalated ? Roles.EscalationReviewers : Roles.Reviewers;
+            var needed = item.Safeguarding || item.State == ItemState.Escalated ? Roles.EscalationReviewers
+                : item.Kind == ItemKind.OutboundDraft ? Roles.DraftApprovers
+                : Roles.Reviewers;
             if (!staffOfSchool.TryGetValue(userId, out var target))
             {
                 return Outcome.Invalid($"userId: {userId} is not a member of the item's school.");
@@ -38,6 +40,11 @@ public sealed class AssignmentCommands(ModerationDbContext db, ItemRouter router
             if (!target.Roles.Overlaps(needed))
             {
                 return Outcome.Invalid($"userId: {target.Name} cannot decide this item; it needs one of: {string.Join(", ", needed)}.");
+            }
+
+            if (item.DraftAuthorId == userId)
+            {
+                return Outcome.Invalid($"userId: {target.Name} wrote this draft and may not approve it.");
             }
 
             if (item.AssignedToId == userId)

@@ -222,7 +222,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         {
             Step.Manual => choice.Explanation,
             Step.Overdue => $"it was overdue with {routing.NameOf(previous)}",
-            _ => Reason(choice),
+            _ => Reason(item, choice),
         };
         return result switch
         {
@@ -282,23 +282,40 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             shifts = [];
         }
 
-        var ids = shifts.Select(s => s.UserId).Distinct().ToList();
+        // Only people who may decide the item can own it. A staff draft is approved by an administrator or the
+        // headteacher, never its author: its route is those approvers from the escalation policy, not the rota.
+        var mayDecide = MayDecide(item, routing);
+        var escalation = new EscalationPolicy([.. routing.Escalation.Levels.Select(l => (IReadOnlyList<Guid>)[.. l.Where(mayDecide)]).Where(l => l.Count > 0)]);
+        IEnumerable<Guid> candidates = item.Kind == ItemKind.OutboundDraft
+            ? escalation.Levels.SelectMany(l => l).Distinct()
+            : shifts.Select(s => s.UserId).Where(mayDecide);
+        var ids = candidates.Distinct().ToList();
         var open = await db.Items
             .Where(i => i.AssignedToId != null && ids.Contains(i.AssignedToId.Value) && (i.State == ItemState.AwaitingReview || i.State == ItemState.Escalated))
             .GroupBy(i => i.AssignedToId!.Value)
             .Select(g => new { UserId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
         var cap = routing.Settings.OpenItemCap;
+        var onDuty = item.Kind == ItemKind.OutboundDraft
+            ? ids.Select(u => new DutyCandidate(u, new Workload(open.GetValueOrDefault(u), cap))).ToList()
+            : DutyCandidate.FromShifts(shifts.Where(s => mayDecide(s.UserId)), u => new Workload(open.GetValueOrDefault(u), cap));
         return new AssignmentRequest
         {
-            OnDuty = DutyCandidate.FromShifts(shifts, u => new Workload(open.GetValueOrDefault(u), cap)),
-            Escalation = routing.Escalation,
+            OnDuty = onDuty,
+            Escalation = item.Safeguarding ? routing.Escalation : escalation,
             IsSafeguarding = item.Safeguarding,
             Safeguarding = routing.Leads,
             AlreadyTried = tried.ToHashSet(),
             Absent = definitions.SelectMany(r => r.AbsentAt(now)).ToHashSet(),
             EscalateFromLevel = escalateFrom,
         };
+    }
+
+    /// <summary>Who may own the item: the roles that may decide it (ADR 0004), and never a draft's own author.</summary>
+    private static Func<Guid, bool> MayDecide(ModerationItem item, SchoolRouting routing)
+    {
+        var roles = item.Kind == ItemKind.OutboundDraft ? Accounts.Roles.DraftApprovers : Accounts.Roles.Reviewers;
+        return user => user != item.DraftAuthorId && routing.Staff.TryGetValue(user, out var staff) && staff.Roles.Overlaps(roles);
     }
 
     private static Choice FromDecision(AssignmentDecision decision, SchoolRouting routing)
@@ -323,8 +340,9 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         return explanation;
     }
 
-    private static string Reason(Choice choice) => choice.Reason switch
+    private static string Reason(ModerationItem item, Choice choice) => choice.Reason switch
     {
+        nameof(AssignmentReason.OnDuty) when item.Kind == ItemKind.OutboundDraft => "you approve the school's own posts",
         nameof(AssignmentReason.OnDuty) => "you are on duty",
         _ => choice.Explanation,
     };

@@ -218,6 +218,7 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
         var id = await world.ScreenedCommentAsync();
         await world.ArriveAsync(id);
         var admin = await world.StaffAsync(world.Admin, Roles.Administrator);
+        world.Clock.Advance(TimeSpan.FromMinutes(5));
 
         // Act
         Outcome toAuthor, toTom, again;
@@ -247,5 +248,29 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
         assignments[0].EndedAt.Should().NotBeNull();
         assignments[1].Should().Match<ItemAssignment>(a => a.Reason == "Manual" && a.AssignedById == world.Admin && a.EndedAt == null);
         (await world.NotificationsAsync(id)).Should().Contain(n => n.RecipientId == world.Tom && n.Kind == NotificationKind.Reassigned && n.Body.Contains("Amy is in a meeting"));
+    }
+
+    [Fact]
+    public async Task A_staff_draft_goes_to_an_approver_of_the_schools_posts_never_the_moderator_on_duty_or_its_author()
+    {
+        // Arrange: Amy is on duty, but moderators do not approve the school's own posts.
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        var id = await world.ScreenedCommentAsync();
+        await using (var db = Fixture.Db())
+        {
+            await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Kind, ItemKind.OutboundDraft).SetProperty(i => i.DraftAuthorId, world.Author).SetProperty(i => i.Platform, (Domain.Schools.Platform?)null));
+        }
+
+        // Act
+        await world.ArriveAsync(id);
+
+        // Assert
+        var item = await world.ItemAsync(id);
+        item.AssignedToId.Should().Be(world.Admin);
+        item.DueAt.Should().Be(RoutingWorld.Tuesday10am.AddHours(4), "drafts have four hours in school hours by default");
+        (await world.AlertsAsync(id)).Should().BeEmpty("an approver taking a draft is routine");
+        (await world.NotificationsAsync(id)).Should().ContainSingle().Which.Body.Should().Contain("you approve the school's own posts");
     }
 }
