@@ -2,8 +2,10 @@ using MassTransit;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Routing;
 using Moderation.Domain.Screening;
 using Moderation.Worker.Notifications;
+using Moderation.Worker.Routing;
 using Moderation.Worker.Screening;
 
 namespace Moderation.Worker;
@@ -20,9 +22,12 @@ public static class WorkerHost
             bus.AddConsumer<ItemReceivedConsumer, ItemReceivedConsumerDefinition>();
             bus.AddConsumer<SafeguardingConcernConsumer, SafeguardingConcernConsumerDefinition>();
             bus.AddConsumer<NotificationDeliveryConsumer, NotificationDeliveryConsumerDefinition>();
+            bus.AddConsumer<ItemScreenedConsumer, ItemScreenedConsumerDefinition>();
         });
         builder.AddModerationScreening();
         builder.AddModerationNotifications();
+        builder.AddModerationRouting();
+        builder.AddRoutingSweep();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         builder.Services.AddHttpClient<IWebhookSender, HttpWebhookSender>();
         builder.Services.Configure<OutboxRelayOptions>(builder.Configuration.GetSection("OutboxRelay"));

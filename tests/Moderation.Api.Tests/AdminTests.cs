@@ -90,7 +90,7 @@ public sealed class AdminTests(ApiFixture fixture) : ApiTest(fixture)
 
         // Assert
         intact.Should().ContainSingle().Which.Intact.Should().BeTrue();
-        intact![0].EntriesChecked.Should().Be(6);
+        intact![0].EntriesChecked.Should().Be(8, "each item has received, screening-started, screened and assigned");
         var result = broken.Should().ContainSingle().Subject;
         result.Intact.Should().BeFalse();
         result.FirstBroken!.Seq.Should().Be(target.Seq);

@@ -165,8 +165,25 @@ public sealed class ApiFixture : IAsyncLifetime
             itemId = item.Id;
         }
 
-        await WaitForStateAsync(itemId, ItemState.AwaitingReview);
+        await WaitForRoutedAsync(itemId);
         return itemId;
+    }
+
+    /// <summary>
+    /// Waits until screening and routing are both done: the item awaits review, or (a safeguarding concern) is
+    /// escalated to the DSL, and has been given its owner, so nothing in the worker changes it after the test looks.
+    /// </summary>
+    public async Task<ModerationItem> WaitForRoutedAsync(Guid itemId)
+    {
+        var item = await Eventually.WaitForAsync(
+            async () =>
+            {
+                await using var db = Db();
+                return await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId);
+            },
+            i => i is { State: ItemState.AwaitingReview or ItemState.Escalated, AssignedAt: not null },
+            $"item {itemId} to be screened and routed");
+        return item!;
     }
 
     public async Task<ModerationItem> WaitForStateAsync(Guid itemId, ItemState state)
@@ -177,7 +194,9 @@ public sealed class ApiFixture : IAsyncLifetime
                 await using var db = Db();
                 return await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId);
             },
-            i => i?.State == state,
+            // An item in review is also waited for until routing has given it an owner, so a test's next step does
+            // not race the routing consumer for the row.
+            i => i?.State == state && (state != ItemState.AwaitingReview || i.AssignedAt is not null),
             $"item {itemId} to reach {state}");
         return item!;
     }

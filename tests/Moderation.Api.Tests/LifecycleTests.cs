@@ -66,8 +66,9 @@ public sealed class LifecycleTests(ApiFixture fixture) : ApiTest(fixture)
         item.DecidedById.Should().NotBeNull();
         item.DecidedAt.Should().NotBeNull();
         var actions = await db.AuditEntries.Where(a => a.ItemId == draft.Id).OrderBy(a => a.Seq).Select(a => a.Action).ToListAsync();
-        actions.Should().Equal("draft-submitted", "screening-started", "screened", "approved");
-        var types = await db.Outbox.OrderBy(o => o.Seq).Select(o => o.Type).ToListAsync();
+        actions.Should().Equal("draft-submitted", "screening-started", "screened", "assigned", "approved");
+        var types = await db.Outbox.Where(o => o.Type != "Moderation.Contracts.NotificationDeliveryRequested").OrderBy(o => o.Seq).Select(o => o.Type).ToListAsync();
+        (await db.Items.SingleAsync(i => i.Id == draft.Id)).AssignedToId.Should().NotBe(item.DraftAuthorId!.Value, "a draft goes to an approver, never its author");
         types.Should().Equal("Moderation.Contracts.ItemReceived", "Moderation.Contracts.ItemScreened", "Moderation.Contracts.ItemDecided");
 
         using var photo = await head.GetAsync($"/api/items/{draft.Id}/media/{detail.Media[0].Id}");

@@ -3,8 +3,11 @@ using MassTransit;
 
 namespace Moderation.Worker.Tests;
 
-/// <summary>Counts, per MessageId, how many times a consumer finished with a message (including no-op duplicates).</summary>
-public sealed class ConsumeCounter : IConsumeObserver
+/// <summary>
+/// Counts, per MessageId, how many times a consumer finished with a message (including no-op duplicates); only
+/// messages of type <paramref name="only"/> when it is given, since one item now passes several stages.
+/// </summary>
+public sealed class ConsumeCounter(Type? only = null) : IConsumeObserver
 {
     private readonly ConcurrentDictionary<Guid, int> _consumed = new();
 
@@ -18,7 +21,7 @@ public sealed class ConsumeCounter : IConsumeObserver
     public Task PostConsume<T>(ConsumeContext<T> context)
         where T : class
     {
-        if (context.MessageId is { } id)
+        if (context.MessageId is { } id && (only is null || only == typeof(T)))
         {
             _consumed.AddOrUpdate(id, 1, (_, n) => n + 1);
         }

@@ -14,7 +14,7 @@ public sealed class DeliveryTests(WorkerFixture fixture) : WorkerTest(fixture)
     {
         // Arrange
         var ids = await Fixture.IngestAsync(1);
-        var counter = new ConsumeCounter();
+        var counter = new ConsumeCounter(typeof(ItemReceived));
         using var worker = await WorkerFixture.StartWorkerAsync(counter);
         await Eventually.WaitForAsync(() => Fixture.CountInStateAsync(ids, ItemState.AwaitingReview), n => n == 1, "the item to be screened");
         await using var db = Fixture.Db();
@@ -31,7 +31,7 @@ public sealed class DeliveryTests(WorkerFixture fixture) : WorkerTest(fixture)
         // Assert
         (await db.AuditEntries.CountAsync(a => a.ItemId == ids[0] && a.Action == "screened")).Should().Be(1);
         (await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemScreened")).Should().Be(1);
-        (await db.Inbox.CountAsync()).Should().Be(1);
+        (await db.Inbox.CountAsync(i => i.Consumer == "screening")).Should().Be(1);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class DeliveryTests(WorkerFixture fixture) : WorkerTest(fixture)
     {
         // Arrange
         var ids = await Fixture.IngestAsync(3);
-        var counter = new ConsumeCounter();
+        var counter = new ConsumeCounter(typeof(ItemReceived));
         using var worker = await WorkerFixture.StartWorkerAsync(counter);
         await Eventually.WaitForAsync(() => Fixture.CountInStateAsync(ids, ItemState.AwaitingReview), n => n == 3, "the items to be screened");
         await Eventually.WaitForAsync(() => Task.FromResult(counter.Total), n => n == 3, "the first deliveries to be counted");

@@ -24,6 +24,11 @@ internal sealed class ModerationItemConfiguration : IEntityTypeConfiguration<Mod
         builder.Property(i => i.PhotoVerdict).HasMaxLength(32);
         builder.Property(i => i.DecisionNote).HasMaxLength(2000);
         builder.Property(i => i.Version).IsRowVersion().HasColumnName("xmin");
+
+        // Defaults in the database too: ingest inserts items with hand-written SQL that predates routing.
+        builder.Property(i => i.EscalationLevel).HasDefaultValue(0);
+        builder.Property(i => i.ReassignmentCount).HasDefaultValue(0);
+        builder.Property(i => i.Safeguarding).HasDefaultValue(false);
         builder.HasOne<School>().WithMany().HasForeignKey(i => i.SchoolId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<SocialAccount>().WithMany().HasForeignKey(i => i.SocialAccountId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(i => i.DraftAuthorId).OnDelete(DeleteBehavior.Restrict);
@@ -34,6 +39,10 @@ internal sealed class ModerationItemConfiguration : IEntityTypeConfiguration<Mod
         builder.HasIndex(i => new { i.SocialAccountId, i.PlatformItemId }).IsUnique();
         builder.HasIndex(i => new { i.SchoolId, i.State, i.ReceivedAt });
         builder.HasIndex(i => i.AssignedToId);
+
+        // The routing sweep looks for items past their due time and claims past their lease.
+        builder.HasIndex(i => i.DueAt);
+        builder.HasIndex(i => i.ClaimExpiresAt);
     }
 }
 

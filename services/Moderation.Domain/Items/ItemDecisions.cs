@@ -36,8 +36,6 @@ public sealed record Outcome(OutcomeKind Kind, ModerationItem? Item = null, stri
 /// </summary>
 public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time)
 {
-    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(15);
-
     public Task<Outcome> ApproveAsync(Guid itemId, StaffMember staff, string? editedText, uint? expectedVersion, CancellationToken ct) =>
         DecideAsync(itemId, staff, expectedVersion, ct, async (item, now) =>
         {
@@ -126,8 +124,10 @@ public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time)
                 return Outcome.Conflict("Someone else is viewing this item.");
             }
 
+            // A claim is a viewing lease of the school's length; the routing sweep puts it back in the queue when it runs out.
+            var settings = await Routing.SchoolRouting.SettingsAsync(db, item.SchoolId, ct);
             item.ClaimedById = staff.UserId;
-            item.ClaimExpiresAt = now + ClaimLease;
+            item.ClaimExpiresAt = now + TimeSpan.FromMinutes(settings.ClaimLeaseMinutes);
             item.UpdatedAt = now;
             await AuditLog.AppendAsync(db, item.SchoolId, staff.AsActor(), "claimed", now, item.Id, cancellationToken: ct);
             return null;

@@ -75,6 +75,23 @@ public sealed class ModerationItem
     public bool? ScreeningComplete { get; set; }
     public string? ScreeningNote { get; set; }
     public Guid? AssignedToId { get; set; }
+
+    /// <summary>When the current owner got the item (null until it is routed).</summary>
+    public DateTimeOffset? AssignedAt { get; set; }
+
+    /// <summary>When the owner's time runs out: the sweep then hands the item on, or escalates it.</summary>
+    public DateTimeOffset? DueAt { get; set; }
+
+    /// <summary>0 with the rota or the safeguarding leads; 1 and up on the school's escalation levels.</summary>
+    public int EscalationLevel { get; set; }
+
+    /// <summary>How often the item has moved to the next person on duty since it last changed level.</summary>
+    public int ReassignmentCount { get; set; }
+
+    /// <summary>Screening raised a safeguarding concern: the item went to the DSL and needs an acknowledgement.</summary>
+    public bool Safeguarding { get; set; }
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+    public Guid? AcknowledgedById { get; set; }
     public Guid? ClaimedById { get; set; }
     public DateTimeOffset? ClaimExpiresAt { get; set; }
     public Guid? DecidedById { get; set; }

@@ -41,6 +41,9 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<RotaAbsence> RotaAbsences => Set<RotaAbsence>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+    public DbSet<Routing.SchoolRoutingSettings> RoutingSettings => Set<Routing.SchoolRoutingSettings>();
+    public DbSet<Routing.ItemAssignment> ItemAssignments => Set<Routing.ItemAssignment>();
+    public DbSet<Routing.RoutingAlert> Alerts => Set<Routing.RoutingAlert>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

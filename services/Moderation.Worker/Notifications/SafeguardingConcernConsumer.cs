@@ -5,13 +5,15 @@ using Moderation.Domain.Accounts;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Routing;
 
 namespace Moderation.Worker.Notifications;
 
 /// <summary>
 /// A safeguarding concern skips the rota: the school's DSLs and its headteacher are told at once, in the app, by
 /// e-mail and on the school's webhook (DOMAIN.md "Safeguarding"). The message names the category and the platform,
-/// never the words of the item.
+/// never the words of the item, and the acknowledgement deadline; the routing stage assigns the item to the DSL and
+/// does not send its owner a second message.
 /// </summary>
 public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier notifier, TimeProvider time) : IConsumer<SafeguardingConcernRaised>
 {
@@ -32,13 +34,16 @@ public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier
         var recipients = await RecipientsAsync(db, concern.SchoolId, [Roles.Dsl, Roles.Headteacher], ct);
         var platform = await db.Items.AsNoTracking().Where(i => i.Id == concern.ItemId).Select(i => i.Platform).FirstOrDefaultAsync(ct);
         var where = platform is { } p ? $"on {p}" : "in a staff draft";
+        var settings = await SchoolRouting.SettingsAsync(db, concern.SchoolId, ct);
         foreach (var userId in recipients)
         {
             await notifier.NotifyAsync(db, new NotificationRequest(
                 concern.SchoolId, userId, NotificationKind.SafeguardingConcern, concern.ItemId,
                 $"Safeguarding concern: {Describe(concern.Category)}",
                 $"Screening flagged an item {where} as {Describe(concern.Category)} ({concern.Severity.ToLowerInvariant()}): {concern.Explanation} " +
-                "It is held from publication. Review it in the moderation queue and follow the school's safeguarding procedure."),
+                "It is held from publication and assigned to the DSL (or, if none is available, the deputy DSL or the headteacher), " +
+                $"who must acknowledge it in the app within {settings.SafeguardingAcknowledgeMinutes} minutes; otherwise it moves on. " +
+                "Follow the school's safeguarding procedure."),
                 now, ct);
         }
 

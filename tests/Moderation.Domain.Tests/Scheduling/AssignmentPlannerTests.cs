@@ -209,4 +209,72 @@ public sealed class AssignmentPlannerTests
         decision.Reason.Should().Be(AssignmentReason.LastResort);
         decision.RaiseAlert.Should().BeTrue();
     }
+
+    [Fact]
+    public void Past_the_repeat_limit_an_overdue_item_skips_the_rota_and_goes_to_the_first_escalation_level_with_an_alert()
+    {
+        // Arrange: Ben is on duty with room, but the item has been round the rota as often as the school allows.
+        var request = new AssignmentRequest
+        {
+            OnDuty = [OnDuty(Ben)],
+            Escalation = Policy,
+            AlreadyTried = new HashSet<Guid> { Amara },
+            EscalateFromLevel = 1,
+        };
+
+        // Act
+        var decision = AssignmentPlanner.Choose(request);
+
+        // Assert
+        decision.UserId.Should().Be(LeadModerator);
+        decision.Reason.Should().Be(AssignmentReason.Escalation);
+        decision.EscalationLevel.Should().Be(1);
+        decision.Alerts.Should().Be(AlertReasons.RepeatLimitReached);
+    }
+
+    [Fact]
+    public void An_item_overdue_at_an_escalation_level_moves_up_to_the_next_one_the_headteacher()
+    {
+        var decision = AssignmentPlanner.Choose(new AssignmentRequest
+        {
+            Escalation = Policy,
+            AlreadyTried = new HashSet<Guid> { Amara, LeadModerator },
+            EscalateFromLevel = 2,
+        });
+
+        decision.UserId.Should().Be(Head);
+        decision.EscalationLevel.Should().Be(2);
+        decision.Alerts.Should().Be(AlertReasons.RepeatLimitReached | AlertReasons.ReachedHeadteacher);
+    }
+
+    [Fact]
+    public void Beyond_the_last_escalation_level_the_headteacher_keeps_the_item_as_a_last_resort()
+    {
+        var decision = AssignmentPlanner.Choose(new AssignmentRequest
+        {
+            Escalation = Policy,
+            AlreadyTried = new HashSet<Guid> { Amara, LeadModerator, Head },
+            EscalateFromLevel = 3,
+        });
+
+        decision.UserId.Should().Be(Head);
+        decision.Reason.Should().Be(AssignmentReason.LastResort);
+        decision.Alerts.Should().HaveFlag(AlertReasons.RepeatLimitReached).And.HaveFlag(AlertReasons.RoutesExhausted);
+    }
+
+    [Fact]
+    public void A_safeguarding_item_ignores_the_escalation_start_level_and_stays_on_the_safeguarding_route()
+    {
+        var decision = AssignmentPlanner.Choose(new AssignmentRequest
+        {
+            Escalation = Policy,
+            IsSafeguarding = true,
+            Safeguarding = Leads,
+            AlreadyTried = new HashSet<Guid> { Dsl },
+            EscalateFromLevel = 1,
+        });
+
+        decision.UserId.Should().Be(DeputyDsl);
+        decision.Reason.Should().Be(AssignmentReason.SafeguardingDeputy);
+    }
 }

@@ -23,6 +23,12 @@ public static class AssignmentPlanner
 
     private static AssignmentDecision ChooseFromRota(AssignmentRequest request)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(request.EscalateFromLevel);
+        if (request.EscalateFromLevel > 0)
+        {
+            return Escalate(request, request.EscalateFromLevel - 1, AlertReasons.RepeatLimitReached, null);
+        }
+
         Guid? overflowFrom = null;
         bool anyOnDuty = false, anyAtCap = false;
         var seen = new HashSet<Guid>();
@@ -66,8 +72,13 @@ public static class AssignmentPlanner
         var cause = !anyOnDuty ? AlertReasons.NobodyOnDuty
             : anyAtCap ? AlertReasons.EveryoneAtCap
             : AlertReasons.EveryoneOnDutyTried;
+        return Escalate(request, 0, cause, overflowFrom);
+    }
+
+    private static AssignmentDecision Escalate(AssignmentRequest request, int firstLevel, AlertReasons cause, Guid? overflowFrom)
+    {
         var levels = request.Escalation.Levels;
-        for (var level = 0; level < levels.Count; level++)
+        for (var level = firstLevel; level < levels.Count; level++)
         {
             if (FirstAvailable(levels[level], request) is { } user)
             {
@@ -162,6 +173,7 @@ public static class AssignmentPlanner
         AlertReasons.EveryoneAtCap => "everyone on duty is at their cap",
         AlertReasons.EveryoneOnDutyTried => "everyone on duty has had it",
         AlertReasons.SafeguardingLeadsUnavailable => "no DSL or deputy available",
+        AlertReasons.RepeatLimitReached => "overdue with the rota as often as the school allows",
         _ => cause.ToString(),
     };
 }

@@ -58,6 +58,13 @@ public sealed record AssignmentRequest
 
     /// <summary>People absent now (<see cref="RotaDefinition.AbsentAt"/>): skipped at every step while anyone else can take it.</summary>
     public IReadOnlySet<Guid> Absent { get; init; } = FrozenSet<Guid>.Empty;
+
+    /// <summary>
+    /// Zero (the default) starts an ordinary item with the people on duty. A positive level skips the rota and starts
+    /// at that escalation level (1-based): an overdue item that has gone round the rota as often as the school allows
+    /// moves up the policy one level at a time. Safeguarding items ignore it.
+    /// </summary>
+    public int EscalateFromLevel { get; init; }
 }
 
 /// <summary>Why the chosen person has the item.</summary>
@@ -114,6 +121,9 @@ public enum AlertReasons
 
     /// <summary>Nobody at all can hold the item.</summary>
     NoOwner = 64,
+
+    /// <summary>The item was overdue with the rota as often as the school allows, so it went up the escalation policy.</summary>
+    RepeatLimitReached = 128,
 }
 
 /// <summary>The owner chosen for an item, why, and whether administrators must be alerted.</summary>

@@ -1,0 +1,70 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Contracts;
+using Moderation.Domain.Items;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Routing;
+
+namespace Moderation.Worker.Routing;
+
+/// <summary>
+/// The routing stage: a screened item gets its owner and due time, from the rota or (for a safeguarding concern) the
+/// DSL, with the audit entry, the owner's notification and any alert in the same transaction as the inbox row.
+/// </summary>
+public sealed class ItemScreenedConsumer(ModerationDbContext db, ItemRouter router, TimeProvider time) : IConsumer<ItemScreened>
+{
+    public const string Name = "routing";
+
+    public async Task Consume(ConsumeContext<ItemScreened> context)
+    {
+        var ct = context.CancellationToken;
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await Inbox.TryAcceptAsync(db, Name, context, now))
+        {
+            await tx.CommitAsync(ct);
+            return;
+        }
+
+        var item = await db.Items.FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
+            ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
+        if (item.State != ItemState.AwaitingReview || item.AssignedAt is not null)
+        {
+            // Routed already (by the sweep, or before a re-screen), or decided: nothing to do.
+            await tx.CommitAsync(ct);
+            return;
+        }
+
+        if ((await router.AssignOnArrivalAsync(item, now, ct)).Result == RoutingResult.Conflict)
+        {
+            // Changed under us: roll back (the inbox row too) and let the retry see what happened.
+            throw new DbUpdateConcurrencyException($"Item {item.Id} changed while it was being routed.");
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+}
+
+public sealed class ItemScreenedConsumerDefinition : ConsumerDefinition<ItemScreenedConsumer>
+{
+    public ItemScreenedConsumerDefinition()
+    {
+        EndpointName = ItemScreenedConsumer.Name;
+        ConcurrentMessageLimit = 8;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<ItemScreenedConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = 16;
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<InvalidOperationException>();
+            r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        });
+    }
+}

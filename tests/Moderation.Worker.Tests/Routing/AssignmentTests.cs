@@ -1,0 +1,276 @@
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Items;
+using Moderation.Domain.Notifications;
+using Moderation.Domain.Rota.Scheduling;
+using Moderation.Domain.Routing;
+using Moderation.Domain.Screening.Risk;
+
+namespace Moderation.Worker.Tests.Routing;
+
+/// <summary>Assignment on arrival, through the router the routing consumer uses, on a clock the test sets.</summary>
+public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
+{
+    private async Task<RoutingWorld> WorldAsync() => await new RoutingWorld(Fixture).LoadAsync();
+
+    [Fact]
+    public async Task A_screened_comment_goes_to_the_moderator_on_duty_due_thirty_minutes_later_in_school_hours()
+    {
+        // Arrange
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        var id = await world.ScreenedCommentAsync();
+
+        // Act
+        var outcome = await world.ArriveAsync(id);
+
+        // Assert
+        outcome.Result.Should().Be(RoutingResult.Assigned);
+        var item = await world.ItemAsync(id);
+        item.AssignedToId.Should().Be(world.Amy);
+        item.DueAt.Should().Be(RoutingWorld.Tuesday10am.AddMinutes(30));
+        item.EscalationLevel.Should().Be(0);
+        item.State.Should().Be(ItemState.AwaitingReview);
+        var assignment = (await world.AssignmentsAsync(id)).Should().ContainSingle().Subject;
+        assignment.Reason.Should().Be("OnDuty");
+        (await world.AuditAsync(id)).Should().ContainSingle(a => a.Action == "assigned")
+            .Which.Detail.Should().Contain("Ms Amy Reed").And.Contain("10:30");
+        var notice = (await world.NotificationsAsync(id)).Should().ContainSingle().Subject;
+        notice.RecipientId.Should().Be(world.Amy);
+        notice.Kind.Should().Be(NotificationKind.Assigned);
+        notice.Body.Should().NotContain("fair start", "a notification never carries the item's words");
+        (await world.AlertsAsync(id)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task When_the_moderator_on_duty_is_absent_their_named_cover_takes_the_item()
+    {
+        // Arrange: Amy is on leave today with Tom as her cover (the rota schema has no absences yet, so the test adds one).
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        world.AdjustRota = rota => rota with
+        {
+            Absences = [new Absence(world.Amy, RoutingWorld.Tuesday10am.AddHours(-10), RoutingWorld.Tuesday10am.AddHours(10), AbsenceKind.Leave, world.Tom)],
+        };
+        var id = await world.ScreenedCommentAsync();
+
+        // Act
+        await world.ArriveAsync(id);
+
+        // Assert
+        var item = await world.ItemAsync(id);
+        item.AssignedToId.Should().Be(world.Tom);
+        var assignment = (await world.AssignmentsAsync(id)).Should().ContainSingle().Subject;
+        assignment.Reason.Should().Be("Cover");
+        assignment.Explanation.Should().Contain("cover for Ms Amy Reed");
+        (await world.AlertsAsync(id)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_moderator_at_their_cap_is_passed_over_and_the_item_overflows_to_the_next_on_duty()
+    {
+        // Arrange: a cap of 2, and Amy already holds two open items.
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("A first", 1, [world.Amy]), ("B second", 1, [world.Tom]));
+        await world.SetSettingsAsync(new RoutingSettings { OpenItemCap = 2 });
+        await world.GiveOpenItemsAsync(world.Amy, 2);
+        var id = await world.ScreenedCommentAsync();
+
+        // Act
+        await world.ArriveAsync(id);
+
+        // Assert
+        (await world.ItemAsync(id)).AssignedToId.Should().Be(world.Tom);
+        var assignment = (await world.AssignmentsAsync(id)).Should().ContainSingle().Subject;
+        assignment.Reason.Should().Be("Overflow");
+        assignment.Explanation.Should().Contain("overflow from Ms Amy Reed");
+        (await world.AlertsAsync(id)).Should().BeEmpty("overflow to another moderator on duty is routine");
+    }
+
+    [Fact]
+    public async Task With_nobody_on_the_rota_the_item_escalates_to_the_administrators_and_an_alert_reaches_administrators_and_the_headteacher()
+    {
+        // Arrange
+        var world = await WorldAsync();
+        await world.SetRotaAsync();
+        var id = await world.ScreenedCommentAsync();
+
+        // Act
+        var outcome = await world.ArriveAsync(id);
+
+        // Assert
+        outcome.AlertRaised.Should().BeTrue();
+        var item = await world.ItemAsync(id);
+        item.AssignedToId.Should().Be(world.Admin);
+        item.EscalationLevel.Should().Be(1);
+        var alert = (await world.AlertsAsync(id)).Should().ContainSingle().Subject;
+        alert.Reasons.Should().Contain(nameof(AlertReasons.NobodyOnDuty));
+        alert.ResolvedAt.Should().BeNull();
+        var notices = await world.NotificationsAsync(id);
+        notices.Where(n => n.Kind == NotificationKind.Alert).Select(n => n.RecipientId).Should().BeEquivalentTo([world.Admin, world.Head]);
+        notices.Should().ContainSingle(n => n.Kind == NotificationKind.Assigned && n.RecipientId == world.Admin);
+        (await world.AuditAsync(id)).Select(a => a.Action).Should().Equal("assigned", "alert-raised");
+    }
+
+    [Fact]
+    public async Task When_everyone_on_duty_is_absent_without_cover_the_item_escalates_with_an_alert()
+    {
+        // Arrange
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("A first", 1, [world.Amy]), ("B second", 1, [world.Tom]));
+        var day = (RoutingWorld.Tuesday10am.AddHours(-10), RoutingWorld.Tuesday10am.AddHours(10));
+        world.AdjustRota = rota => rota with
+        {
+            Absences = [new Absence(world.Amy, day.Item1, day.Item2, AbsenceKind.Sickness), new Absence(world.Tom, day.Item1, day.Item2, AbsenceKind.Training)],
+        };
+        var id = await world.ScreenedCommentAsync();
+
+        // Act
+        await world.ArriveAsync(id);
+
+        // Assert
+        var item = await world.ItemAsync(id);
+        item.AssignedToId.Should().Be(world.Admin);
+        (await world.AlertsAsync(id)).Should().ContainSingle().Which.Reasons.Should().Contain(nameof(AlertReasons.NobodyOnDuty));
+    }
+
+    [Fact]
+    public async Task A_school_with_nobody_at_all_leaves_the_item_without_an_owner_but_with_an_open_alert_and_the_sweep_does_not_repeat_it()
+    {
+        // Arrange: a school with no staff, and so no rota, administrators or headteacher.
+        var world = await WorldAsync();
+        Guid itemId;
+        await using (var db = Fixture.Db())
+        {
+            var school = new Domain.Schools.School { Id = Guid.NewGuid(), Slug = $"empty-{Guid.NewGuid():N}", Name = "Empty School", CreatedAt = world.Clock.GetUtcNow() };
+            db.Schools.Add(school);
+            var item = new ModerationItem
+            {
+                Id = Guid.NewGuid(), SchoolId = school.Id, Kind = ItemKind.InboundComment, State = ItemState.AwaitingReview,
+                Text = "Hello", RedactedText = "Hello", ReceivedAt = world.Clock.GetUtcNow(), UpdatedAt = world.Clock.GetUtcNow(),
+            };
+            db.Items.Add(item);
+            await db.SaveChangesAsync();
+            itemId = item.Id;
+        }
+
+        // Act
+        await world.ArriveAsync(itemId);
+        world.Clock.Advance(TimeSpan.FromHours(5));
+        var report = await world.SweepAsync();
+
+        // Assert
+        var routed = await world.ItemAsync(itemId);
+        routed.AssignedToId.Should().BeNull();
+        routed.AssignedAt.Should().NotBeNull("the item has been through routing");
+        routed.DueAt.Should().BeAfter(world.Clock.GetUtcNow(), "the sweep tries again after another time limit");
+        report.Kept.Should().Be(1);
+        var alert = (await world.AlertsAsync(itemId)).Should().ContainSingle().Subject;
+        alert.Reasons.Should().Contain(nameof(AlertReasons.NoOwner));
+        alert.ResolvedAt.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_safeguarding_item_skips_the_rota_goes_to_the_DSL_as_escalated_and_must_be_acknowledged_within_fifteen_minutes()
+    {
+        // Arrange
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        var id = await world.ScreenedCommentAsync(RiskCategories.Grooming);
+
+        // Act
+        await world.ArriveAsync(id);
+
+        // Assert
+        var item = await world.ItemAsync(id);
+        item.AssignedToId.Should().Be(world.Dsl);
+        item.Safeguarding.Should().BeTrue();
+        item.State.Should().Be(ItemState.Escalated, "only the headteacher or the DSL may decide it");
+        item.DueAt.Should().Be(RoutingWorld.Tuesday10am.AddMinutes(15));
+        (await world.AssignmentsAsync(id)).Should().ContainSingle().Which.Reason.Should().Be("SafeguardingDsl");
+        (await world.NotificationsAsync(id)).Should().BeEmpty("the safeguarding-concern consumer has told the DSLs and the headteacher, with the deadline");
+        (await world.AuditAsync(id)).Select(a => a.Action).Should().Equal("escalated", "assigned");
+        (await world.AlertsAsync(id)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_category_with_a_stricter_limit_than_the_kind_sets_the_due_time()
+    {
+        // Arrange: bullying must be seen within 10 minutes in school hours.
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        await world.SetSettingsAsync(new RoutingSettings { DueTimes = [new(RiskCategories.Bullying, 10, 60)] });
+        var id = await world.ScreenedCommentAsync(RiskCategories.Bullying);
+
+        // Act
+        await world.ArriveAsync(id);
+
+        // Assert
+        (await world.ItemAsync(id)).DueAt.Should().Be(RoutingWorld.Tuesday10am.AddMinutes(10));
+    }
+
+    [Fact]
+    public async Task An_administrator_reassigns_to_a_reviewer_of_the_school_and_is_refused_for_anyone_else()
+    {
+        // Arrange
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        var id = await world.ScreenedCommentAsync();
+        await world.ArriveAsync(id);
+        var admin = await world.StaffAsync(world.Admin, Roles.Administrator);
+        world.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        // Act
+        Outcome toAuthor, toTom, again;
+        await using (var db = Fixture.Db())
+        {
+            toAuthor = await new AssignmentCommands(db, world.Router(db), world.Clock).ReassignAsync(id, admin, world.Author, "she knows the family", CancellationToken.None);
+        }
+
+        await using (var db = Fixture.Db())
+        {
+            toTom = await new AssignmentCommands(db, world.Router(db), world.Clock).ReassignAsync(id, admin, world.Tom, "Amy is in a meeting", CancellationToken.None);
+        }
+
+        await using (var db = Fixture.Db())
+        {
+            again = await new AssignmentCommands(db, world.Router(db), world.Clock).ReassignAsync(id, admin, world.Tom, "again", CancellationToken.None);
+        }
+
+        // Assert
+        toAuthor.Kind.Should().Be(OutcomeKind.Invalid);
+        toAuthor.Detail.Should().Contain("cannot decide");
+        toTom.Kind.Should().Be(OutcomeKind.Ok);
+        again.Kind.Should().Be(OutcomeKind.Conflict);
+        (await world.ItemAsync(id)).AssignedToId.Should().Be(world.Tom);
+        var assignments = await world.AssignmentsAsync(id);
+        assignments.Should().HaveCount(2);
+        assignments[0].EndedAt.Should().NotBeNull();
+        assignments[1].Should().Match<ItemAssignment>(a => a.Reason == "Manual" && a.AssignedById == world.Admin && a.EndedAt == null);
+        (await world.NotificationsAsync(id)).Should().Contain(n => n.RecipientId == world.Tom && n.Kind == NotificationKind.Reassigned && n.Body.Contains("Amy is in a meeting"));
+    }
+
+    [Fact]
+    public async Task A_staff_draft_goes_to_an_approver_of_the_schools_posts_never_the_moderator_on_duty_or_its_author()
+    {
+        // Arrange: Amy is on duty, but moderators do not approve the school's own posts.
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        var id = await world.ScreenedCommentAsync();
+        await using (var db = Fixture.Db())
+        {
+            await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Kind, ItemKind.OutboundDraft).SetProperty(i => i.DraftAuthorId, world.Author).SetProperty(i => i.Platform, (Domain.Schools.Platform?)null));
+        }
+
+        // Act
+        await world.ArriveAsync(id);
+
+        // Assert
+        var item = await world.ItemAsync(id);
+        item.AssignedToId.Should().Be(world.Admin);
+        item.DueAt.Should().Be(RoutingWorld.Tuesday10am.AddHours(4), "drafts have four hours in school hours by default");
+        (await world.AlertsAsync(id)).Should().BeEmpty("an approver taking a draft is routine");
+        (await world.NotificationsAsync(id)).Should().ContainSingle().Which.Body.Should().Contain("you approve the school's own posts");
+    }
+}
