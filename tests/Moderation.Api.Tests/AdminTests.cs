@@ -75,7 +75,8 @@ public sealed class AdminTests(ApiFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task The_audit_chain_verifies_and_names_the_first_tampered_entry()
     {
-        // Arrange
+        // Arrange: the demo rotas, so that each item is simply assigned
+        await Fixture.SeedDemoRotasAsync();
         var first = await Fixture.IngestAndScreenAsync("fleming-primary", "First");
         await Fixture.IngestAndScreenAsync("fleming-primary", "Second");
         using var admin = await Fixture.As("admin@riverside.example");

@@ -121,6 +121,9 @@ public sealed class RoutingApiTests(ApiFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task A_screened_comment_is_assigned_to_the_moderator_on_duty_and_is_in_their_assignments_with_its_due_time()
     {
+        // Arrange
+        await Fixture.SeedDemoRotasAsync();
+
         // Act
         var id = await Fixture.IngestAndScreenAsync("fleming-primary", "Will the car park be open for the Christmas fair?");
 
@@ -253,6 +256,7 @@ public sealed class RoutingApiTests(ApiFixture fixture) : ApiTest(fixture)
     public async Task Administrators_see_open_alerts_and_resolve_them_with_a_note()
     {
         // Arrange: an item that went past the rota (as the router records it).
+        await Fixture.SeedDemoRotasAsync();
         var id = await Fixture.IngestAndScreenAsync("fleming-primary", "Is school open on Monday?");
         Guid alertId;
         await using (var db = Fixture.Db())
