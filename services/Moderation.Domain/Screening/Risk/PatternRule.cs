@@ -63,7 +63,17 @@ internal static partial class PatternCompiler
             throw new FormatException("the pattern matches empty text");
         }
 
-        regex.IsMatch(warmUp);
+        try
+        {
+            regex.IsMatch(warmUp);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // The first match also JIT-compiles the expression's generated code, and that counts against the time-out:
+            // on a busy machine it can outlast it (threat-person took 2.1 s at a load average of 12 on two cores). The
+            // code is compiled all the same, and a real runaway on a real text is still caught in PatternSet.
+        }
+
         return regex;
     }
 
