@@ -100,7 +100,7 @@ public sealed class ScreeningEngine(RiskScreener risk, IEnumerable<ITextScreener
         Guard(failures, "names", () =>
         {
             names = profile.Names.Find(text);
-            redaction = NameRedactor.Redact(text, names, profile.Roster, profile.NamePolicy);
+            redaction = NameRedactor.Redact(text, names, profile.Names, profile.NamePolicy);
         });
         Guard(failures, risk.Name, () => findings.AddRange(risk.Screen(text, profile.Risk)));
         foreach (var screener in _screeners)

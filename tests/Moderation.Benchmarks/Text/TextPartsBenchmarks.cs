@@ -41,7 +41,7 @@ public class TextPartsBenchmarks
     public IReadOnlyList<NameMatch> FindNames() => _school.Profile.Names.Find(_text);
 
     [Benchmark(Description = "names: redact")]
-    public RedactionResult Redact() => NameRedactor.Redact(_text, _names, _school.Profile.Roster, _school.Profile.NamePolicy);
+    public RedactionResult Redact() => NameRedactor.Redact(_text, _names, _school.Profile.Names, _school.Profile.NamePolicy);
 
     [Benchmark(Description = "risk: all")]
     public IReadOnlyList<Finding> Risk() => _school.Risk.Screen(_text, _school.Profile.Risk);
