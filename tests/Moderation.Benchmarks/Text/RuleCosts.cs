@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Moderation.Domain.Screening;
 using Moderation.Domain.Screening.Risk;
 
 namespace Moderation.Benchmarks.Text;
@@ -26,7 +27,7 @@ internal static class RuleCosts
             var costs = rules.Select(rule => (
                     Rule: rule,
                     Runs: rule.Anchors is null || rule.Anchors.Overlaps(words),
-                    Micro: Time(() => rule.Regex.Count(canonical.Text))))
+                    Micro: Time(() => { var found = new List<Finding>(); rule.Match(canonical, found); return found.Count; })))
                 .OrderByDescending(c => c.Micro).ToList();
             output.WriteLine($"[{name}] all rules {costs.Sum(c => c.Micro):0.0} µs; those the anchors run {costs.Where(c => c.Runs).Sum(c => c.Micro):0.0} µs ({costs.Count(c => c.Runs)} of {costs.Count})");
             foreach (var (rule, runs, micro) in costs.Where(c => c.Runs).Concat(costs.Where(c => !c.Runs).Take(3)))

@@ -18,6 +18,8 @@ public sealed class NormalisedText
     private readonly int[] _originalEnds;
     private readonly NormalisedToken[] _tokens;
     private readonly int[] _ambiguous;
+    private string? _spaceLedText;
+    private bool? _wordsAreSpaced;
 
     internal NormalisedText(string original, string text, int[] originalStarts, int[] originalEnds, NormalisedToken[] tokens, int[] ambiguous)
     {
@@ -39,6 +41,17 @@ public sealed class NormalisedText
     internal ReadOnlySpan<int> AmbiguousPositions => _ambiguous;
 
     internal ReadOnlySpan<NormalisedToken> TokenSpan => _tokens;
+
+    /// <summary>The canonical text with a space in front, for the phrase rules' space-led expressions (<see cref="PatternRule.SpaceLed"/>).</summary>
+    internal string SpaceLedText => _spaceLedText ??= " " + Text;
+
+    /// <summary>
+    /// Every character is a letter, a digit, an underscore, an apostrophe or a single space between two words, as the
+    /// normaliser writes it. Then a position with no letter, digit or apostrophe before it is the start of the text or
+    /// a position after a space, so a rule led by a space finds exactly what the rule as written finds. A letter outside
+    /// the Basic Multilingual Plane, kept as two surrogates, is the one thing the normaliser can write that breaks this.
+    /// </summary>
+    internal bool WordsAreSpaced => _wordsAreSpaced ??= AreWordsSpaced(Text);
 
     /// <summary>The span of the original text that a span of the canonical text came from.</summary>
     public (int Offset, int Length) ToOriginal(int start, int length)
@@ -153,5 +166,33 @@ public sealed class NormalisedText
         }
 
         return new NormalisedText(Original, text.ToString(), [.. starts], [.. ends], [], []);
+    }
+
+    private static bool AreWordsSpaced(string text)
+    {
+        if (text.Length > 0 && (text[0] == ' ' || text[^1] == ' '))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var fits = c switch
+            {
+                ' ' => text[i - 1] != ' ',
+                '\'' or '_' => true,
+                < '\u0080' => char.IsAsciiLetterOrDigit(c),
+
+                // Every letter is a word character to .NET's \w; marks, other digits and surrogates are left to the rule as written.
+                _ => char.IsLetter(c),
+            };
+            if (!fits)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -4,8 +4,53 @@ using System.Text.RegularExpressions;
 namespace Moderation.Domain.Screening.Risk;
 
 /// <summary>A phrase rule from patterns.tsv, compiled to a regular expression over the canonical text.</summary>
+/// <param name="Regex">The rule as written: a match starts where no letter, digit or apostrophe comes before it.</param>
+/// <param name="SpaceLed">
+/// The same rule led by a space that it consumes, for <see cref="NormalisedText.SpaceLedText"/>; null for a rule that
+/// looks behind itself or anchors to the start, which a space in front would change.
+/// </param>
 /// <param name="Anchors">Words one of which every match contains (see <see cref="PatternAnchors"/>); null if the rule always runs.</param>
-internal sealed record PatternRule(string Id, string Category, FindingSeverity Severity, Regex Regex, bool UsesNames, IReadOnlySet<string>? Anchors, string Explanation);
+internal sealed record PatternRule(
+    string Id, string Category, FindingSeverity Severity, Regex Regex, Regex? SpaceLed, bool UsesNames, IReadOnlySet<string>? Anchors, string Explanation)
+{
+    /// <summary>Adds a finding, placed on the original text, for each match in <paramref name="text"/>.</summary>
+    public void Match(NormalisedText text, List<Finding> findings)
+    {
+        try
+        {
+            if (SpaceLed is not null && text.WordsAreSpaced)
+            {
+                // The match starts with the space before its first word: in the led copy that space sits where the
+                // word starts in the text itself.
+                foreach (var match in SpaceLed.EnumerateMatches(text.SpaceLedText))
+                {
+                    Add(text, match.Index, match.Length - 1, findings);
+                }
+
+                return;
+            }
+
+            foreach (var match in Regex.EnumerateMatches(text.Text))
+            {
+                Add(text, match.Index, match.Length, findings);
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // A runaway rule must not let an item through unread: a person reads it instead.
+            findings.Add(new Finding(Category, Id, FindingSeverity.Warning, 0, text.Original.Length, "This rule timed out on this text: read it in full."));
+        }
+    }
+
+    private void Add(NormalisedText text, int start, int length, List<Finding> findings)
+    {
+        var (offset, originalLength) = text.ToOriginal(start, length);
+        findings.Add(new Finding(Category, Id, Severity, offset, originalLength, Explanation));
+    }
+}
+
+/// <summary>The expressions a rule compiles to: see <see cref="PatternRule"/>.</summary>
+internal readonly record struct PatternRegexes(Regex Regex, Regex? SpaceLed);
 
 /// <summary>
 /// Turns the pattern language of patterns.tsv into a .NET regular expression over the canonical text:
@@ -52,17 +97,45 @@ internal static partial class PatternCompiler
     /// Compiles a pattern and runs it once on <paramref name="warmUp"/> (its anchor words), so the compiled code is
     /// generated while the rules load rather than during the first screen.
     /// </summary>
-    public static Regex Compile(string expanded, string warmUp)
+    /// <remarks>
+    /// The rule as written starts with a lookbehind, "no letter, digit or apostrophe before", and with that in front
+    /// .NET cannot search ahead for the characters a match can start with: it tries the rule at every position. Led
+    /// instead by a space it consumes, and run on the text with a space put in front, the rule starts with characters
+    /// the engine can search for, and runs two to five times faster. In canonical text, where words are separated by
+    /// single spaces, both find the same matches (<see cref="NormalisedText.WordsAreSpaced"/> checks each text). The
+    /// rule as written is kept, interpreted rather than compiled, for any other text; and it is the only form of a
+    /// rule that looks behind itself or anchors to the start of the text.
+    /// </remarks>
+    public static PatternRegexes Compile(string expanded, string warmUp)
     {
-        var source = "(?<![\\w'])(?:" + RelaxDoubles(WithGaps(expanded)) + ")(?![\\w'])";
+        const RegexOptions options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
+        var body = RelaxDoubles(WithGaps(expanded));
+        var asWritten = "(?<![\\w'])(?:" + body + ")(?![\\w'])";
+        var canLeadWithSpace = !body.Contains("(?<", StringComparison.Ordinal) && !body.Contains('^', StringComparison.Ordinal)
+            && !body.Contains("\\A", StringComparison.Ordinal) && !body.Contains("\\G", StringComparison.Ordinal);
 
         // The time-out is a safety net for a runaway rule on a very long text; ordinary matches take microseconds.
-        var regex = new Regex(source, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Compiled, TimeSpan.FromSeconds(2));
+        var regex = new Regex(asWritten, canLeadWithSpace ? options : options | RegexOptions.Compiled, Timeout);
         if (regex.IsMatch(string.Empty) || regex.IsMatch(" "))
         {
             throw new FormatException("the pattern matches empty text");
         }
 
+        if (!canLeadWithSpace)
+        {
+            WarmUp(regex, warmUp);
+            return new PatternRegexes(regex, null);
+        }
+
+        var spaceLed = new Regex(" (?:" + body + ")(?![\\w'])", options | RegexOptions.Compiled, Timeout);
+        WarmUp(spaceLed, " " + warmUp);
+        return new PatternRegexes(regex, spaceLed);
+    }
+
+    private static TimeSpan Timeout => TimeSpan.FromSeconds(2);
+
+    private static void WarmUp(Regex regex, string warmUp)
+    {
         try
         {
             regex.IsMatch(warmUp);
@@ -71,10 +144,8 @@ internal static partial class PatternCompiler
         {
             // The first match also JIT-compiles the expression's generated code, and that counts against the time-out:
             // on a busy machine it can outlast it (threat-person took 2.1 s at a load average of 12 on two cores). The
-            // code is compiled all the same, and a real runaway on a real text is still caught in PatternSet.
+            // code is compiled all the same, and a real runaway on a real text is still caught in PatternRule.Match.
         }
-
-        return regex;
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Moderation.Domain.Screening.Risk;
 
 /// <summary>
@@ -83,7 +81,7 @@ internal sealed class PatternSet
         {
             if (run[i])
             {
-                Match(_rules[i], _rules[i].UsesNames ? withNames : text, findings);
+                _rules[i].Match(_rules[i].UsesNames ? withNames : text, findings);
             }
         }
     }
@@ -100,22 +98,5 @@ internal sealed class PatternSet
     {
         Span<char> key = stackalloc char[marker.Length];
         return _byAnchor.TryGetValue(key[..Lexicon.Squeeze(marker, key)].ToString(), out var rules) ? rules : [];
-    }
-
-    private static void Match(PatternRule rule, NormalisedText text, List<Finding> findings)
-    {
-        try
-        {
-            foreach (var match in rule.Regex.EnumerateMatches(text.Text))
-            {
-                var (offset, length) = text.ToOriginal(match.Index, match.Length);
-                findings.Add(new Finding(rule.Category, rule.Id, rule.Severity, offset, length, rule.Explanation));
-            }
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            // A runaway rule must not let an item through unread: a person reads it instead.
-            findings.Add(new Finding(rule.Category, rule.Id, FindingSeverity.Warning, 0, text.Original.Length, "This rule timed out on this text: read it in full."));
-        }
     }
 }
