@@ -12,6 +12,7 @@ internal sealed class PatternSet
     private readonly int[] _alwaysRun;
     private readonly Dictionary<string, int[]> _byAnchor;
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly FirstLastFilter _filter = new();
     private readonly int[] _staffMarker;
     private readonly int[] _pupilMarker;
 
@@ -42,6 +43,11 @@ internal sealed class PatternSet
         _alwaysRun = [.. always];
         _byAnchor = byAnchor.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
         _lookup = _byAnchor.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var anchor in _byAnchor.Keys)
+        {
+            _filter.Add(anchor);
+        }
+
         _staffMarker = Marked(PatternCompiler.StaffMarker);
         _pupilMarker = Marked(PatternCompiler.PupilMarker);
     }
@@ -65,8 +71,14 @@ internal sealed class PatternSet
         Span<char> key = stackalloc char[MaxWordLength];
         foreach (var token in text.TokenSpan)
         {
-            if (token.Length <= MaxWordLength
-                && _lookup.TryGetValue(key[..Lexicon.Squeeze(text.Text.AsSpan(token.Start, token.Length), key)], out var marked))
+            // Squeezing keeps a word's first and last letters, so the filter can turn most words away before it.
+            var word = text.Text.AsSpan(token.Start, token.Length);
+            if (token.Length > MaxWordLength || !_filter.MayContain(word))
+            {
+                continue;
+            }
+
+            if (_lookup.TryGetValue(key[..Lexicon.Squeeze(word, key)], out var marked))
             {
                 foreach (var i in marked)
                 {
