@@ -119,7 +119,7 @@ public sealed class ScreeningEngine(RiskScreener risk, IEnumerable<ITextScreener
             }));
         }
 
-        var namedInText = names.Select(n => n.PupilId).ToHashSet();
+        var namedInText = photos.Count == 0 ? [] : names.Select(n => n.PupilId).ToHashSet();
         var screenedPhotos = new List<PhotoScreening>(photos.Count);
         foreach (var photo in photos)
         {
