@@ -5,9 +5,9 @@ using Moderation.Benchmarks;
 using Moderation.Benchmarks.Photos;
 using Moderation.Benchmarks.Text;
 
-// dotnet run -c Release --project tests/Moderation.Benchmarks -- text|text-parts|text-rules|photos|exiftool|all [BenchmarkDotNet options]
+// dotnet run -c Release --project tests/Moderation.Benchmarks -- text|text-parts|text-profile|photos|exiftool|all [BenchmarkDotNet options]
 // Figures are recorded in docs/benchmarks.md. Missing a target is reported, not failed: no test asserts a time.
-string[] commands = ["text", "text-parts", "text-rules", "photos", "exiftool", "all"];
+string[] commands = ["text", "text-parts", "text-profile", "photos", "exiftool", "all"];
 if (args.Length == 0 || !commands.Contains(args[0], StringComparer.Ordinal))
 {
     Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/Moderation.Benchmarks -- {string.Join('|', commands)} [BenchmarkDotNet options, e.g. --job short]");
@@ -36,9 +36,9 @@ if (command == "text-parts")
     BenchmarkRunner.Run<TextPartsBenchmarks>(BenchmarkConfig.Create(), options);
 }
 
-if (command == "text-rules")
+if (command == "text-profile")
 {
-    RuleCosts.Run(Console.Out);
+    TextProfile.Run(Console.Out);
 }
 
 if (command is "photos" or "all")
