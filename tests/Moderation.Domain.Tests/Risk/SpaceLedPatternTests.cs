@@ -59,6 +59,65 @@ public sealed class SpaceLedPatternTests
     }
 
     [Fact]
+    public void The_rule_set_finds_what_every_rule_as_written_finds_over_the_whole_text()
+    {
+        // Arrange: the rule set skips rules whose anchor words are absent, and starts the others a little before the
+        // first anchor word; neither may lose a match.
+        var tested = RiskTestTexts().ToList();
+        var random = new Random(1201);
+        var texts = tested.Concat(Enumerable.Range(0, 300).Select(_ => tested[random.Next(tested.Count)] + " and then " + tested[random.Next(tested.Count)]));
+        var patterns = RiskRulesFixture.Rules.Patterns;
+        var matches = 0;
+
+        foreach (var text in texts)
+        {
+            var forPatterns = TextNormaliser.Normalise(text).WithLongRunsCollapsed();
+            var names = s_context.Names.Find(forPatterns);
+            var withNames = names.Count > 0 ? forPatterns.WithReplacements(names) : forPatterns;
+            var expected = patterns.Rules.SelectMany(rule => AsWritten(rule, rule.UsesNames ? withNames : forPatterns)).ToList();
+
+            // Act
+            var found = new List<Finding>();
+            patterns.Match(
+                forPatterns, withNames, names.Exists(n => n.Marker == PatternCompiler.StaffMarker), names.Exists(n => n.Marker == PatternCompiler.PupilMarker), found);
+
+            // Assert
+            found.Should().Equal(expected, text);
+            matches += expected.Count;
+        }
+
+        matches.Should().BeGreaterThan(200, "the texts must exercise the rules, not only their misses");
+    }
+
+    [Theory]
+    [InlineData("kill you", 1)]
+    [InlineData("kill (\\w+ )?you", 2)]
+    [InlineData("meet(?: [\\w']+){0,6} after school", 8)]
+    [InlineData("(a|b c d)( e)?", 3)]
+    [InlineData("[a-z][\\w']* you", 1)]
+    [InlineData("a[!-~]+b", 0)]
+    [InlineData("a[ -~]b", 1)]
+    [InlineData("a\\sb", 1)]
+    [InlineData("a.*b", null)]
+    [InlineData("a[^x]+b", null)]
+    [InlineData("a\\s*b", null)]
+    [InlineData("a\\W+b", null)]
+    [InlineData("(?<x>a )\\k<x>", null)]
+    [InlineData("(?i:a b)", null)]
+    public void The_most_spaces_a_match_can_hold_is_worked_out_from_the_pattern_or_left_unbounded(string pattern, int? expected) =>
+        PatternAnchors.MaxSpaces(pattern).Should().Be(expected);
+
+    [Fact]
+    public void Every_repository_rule_has_a_bound_on_its_spaces()
+    {
+        // Act
+        var unbounded = RiskRulesFixture.Rules.Patterns.Rules.Where(r => r.MaxSpaces is null).Select(r => r.Id);
+
+        // Assert
+        unbounded.Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_letter_outside_the_basic_plane_sends_the_text_to_the_rules_as_written()
     {
         // Arrange: U+20000 is a letter, kept as two surrogates, which .NET's \w does not count as a word character;

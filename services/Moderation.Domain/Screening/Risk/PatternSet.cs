@@ -7,6 +7,7 @@ namespace Moderation.Domain.Screening.Risk;
 internal sealed class PatternSet
 {
     private const int MaxWordLength = 128;
+    private const int NotRun = -1;
 
     private readonly PatternRule[] _rules;
     private readonly int[] _alwaysRun;
@@ -58,22 +59,26 @@ internal sealed class PatternSet
 
     /// <summary>
     /// Runs the rules that can match. Rules about names read <paramref name="withNames"/>, where the context's names
-    /// are replaced by marker words; the rest read <paramref name="text"/>.
+    /// are replaced by marker words; the rest read <paramref name="text"/>, from a little before the first of their
+    /// anchor words (<see cref="PatternRule.Match"/>).
     /// </summary>
     public void Match(NormalisedText text, NormalisedText withNames, bool staffFound, bool pupilsFound, List<Finding> findings)
     {
-        Span<bool> run = _rules.Length <= 256 ? stackalloc bool[_rules.Length] : new bool[_rules.Length];
+        // For each rule, the first word of the text that is one of its anchors; NotRun if none is.
+        Span<int> first = _rules.Length <= 256 ? stackalloc int[_rules.Length] : new int[_rules.Length];
+        first.Fill(NotRun);
         foreach (var i in _alwaysRun)
         {
-            run[i] = true;
+            first[i] = 0;
         }
 
         Span<char> key = stackalloc char[MaxWordLength];
-        foreach (var token in text.TokenSpan)
+        var tokens = text.TokenSpan;
+        for (var t = 0; t < tokens.Length; t++)
         {
             // Squeezing keeps a word's first and last letters, so the filter can turn most words away before it.
-            var word = text.Text.AsSpan(token.Start, token.Length);
-            if (token.Length > MaxWordLength || !_filter.MayContain(word))
+            var word = text.Text.AsSpan(tokens[t].Start, tokens[t].Length);
+            if (word.Length > MaxWordLength || !_filter.MayContain(word))
             {
                 continue;
             }
@@ -82,27 +87,40 @@ internal sealed class PatternSet
             {
                 foreach (var i in marked)
                 {
-                    run[i] = true;
+                    if (first[i] == NotRun)
+                    {
+                        first[i] = t;
+                    }
                 }
             }
         }
 
-        Mark(run, staffFound ? _staffMarker : []);
-        Mark(run, pupilsFound ? _pupilMarker : []);
+        Mark(first, staffFound ? _staffMarker : []);
+        Mark(first, pupilsFound ? _pupilMarker : []);
         for (var i = 0; i < _rules.Length; i++)
         {
-            if (run[i])
+            if (first[i] == NotRun)
             {
-                _rules[i].Match(_rules[i].UsesNames ? withNames : text, findings);
+                continue;
+            }
+
+            if (_rules[i].UsesNames)
+            {
+                // The marker words moved the text about: read it all.
+                _rules[i].Match(withNames, 0, findings);
+            }
+            else
+            {
+                _rules[i].Match(text, first[i], findings);
             }
         }
     }
 
-    private static void Mark(Span<bool> run, int[] rules)
+    private static void Mark(Span<int> first, int[] rules)
     {
         foreach (var i in rules)
         {
-            run[i] = true;
+            first[i] = 0;
         }
     }
 

@@ -143,7 +143,8 @@ public sealed partial class RiskRules
             var usesNames = expanded.Contains(PatternCompiler.StaffMarker, StringComparison.Ordinal)
                 || expanded.Contains(PatternCompiler.PupilMarker, StringComparison.Ordinal);
             rules.Add(new PatternRule(
-                fields[0], Category(fields[1], PatternsFile, line), Severity(fields[2], PatternsFile, line), regexes.Regex, regexes.SpaceLed, usesNames, anchors, fields[4]));
+                fields[0], Category(fields[1], PatternsFile, line), Severity(fields[2], PatternsFile, line), regexes.Regex, regexes.SpaceLed, usesNames, anchors,
+                PatternAnchors.MaxSpaces(PatternCompiler.RelaxDoubles(PatternCompiler.WithGaps(expanded))), fields[4]));
         }
 
         return new PatternSet(rules);
