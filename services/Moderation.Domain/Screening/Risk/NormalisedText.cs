@@ -134,38 +134,48 @@ public sealed class NormalisedText
     /// </summary>
     internal NormalisedText WithReplacements(IReadOnlyList<(int Start, int Length, string Marker)> replacements)
     {
-        var text = new System.Text.StringBuilder(Text.Length);
-        var starts = new List<int>(Text.Length);
-        var ends = new List<int>(Text.Length);
-        var position = 0;
-        foreach (var (start, length, marker) in replacements)
+        var length = Text.Length;
+        foreach (var (_, replaced, marker) in replacements)
         {
-            for (; position < start; position++)
+            length += marker.Length - replaced;
+        }
+
+        var text = new char[length];
+        var starts = new int[length];
+        var ends = new int[length];
+        var position = 0;
+        var written = 0;
+        foreach (var (start, replaced, marker) in replacements)
+        {
+            if (start < position)
             {
-                text.Append(Text[position]);
-                starts.Add(_originalStarts[position]);
-                ends.Add(_originalEnds[position]);
+                throw new ArgumentException("Replacements must be in text order and must not overlap.", nameof(replacements));
             }
 
-            var (offset, originalLength) = ToOriginal(start, length);
+            written = Copy(position, start, text, starts, ends, written);
+            var (offset, originalLength) = ToOriginal(start, replaced);
             foreach (var c in marker)
             {
-                text.Append(c);
-                starts.Add(offset);
-                ends.Add(offset + originalLength);
+                text[written] = c;
+                starts[written] = offset;
+                ends[written++] = offset + originalLength;
             }
 
-            position = start + length;
+            position = start + replaced;
         }
 
-        for (; position < Text.Length; position++)
-        {
-            text.Append(Text[position]);
-            starts.Add(_originalStarts[position]);
-            ends.Add(_originalEnds[position]);
-        }
+        Copy(position, Text.Length, text, starts, ends, written);
+        return new NormalisedText(Original, new string(text), starts, ends, [], []);
+    }
 
-        return new NormalisedText(Original, text.ToString(), [.. starts], [.. ends], [], []);
+    /// <summary>Copies the canonical characters [from, to) and where they came from; returns where the copy ends.</summary>
+    private int Copy(int from, int to, char[] text, int[] starts, int[] ends, int at)
+    {
+        var count = to - from;
+        Text.CopyTo(from, text, at, count);
+        Array.Copy(_originalStarts, from, starts, at, count);
+        Array.Copy(_originalEnds, from, ends, at, count);
+        return at + count;
     }
 
     private static bool AreWordsSpaced(string text)
