@@ -100,7 +100,7 @@ public sealed class ScreeningEngine(RiskScreener risk, IEnumerable<ITextScreener
         Guard(failures, "names", () =>
         {
             names = profile.Names.Find(text);
-            redaction = NameRedactor.Redact(text, names, profile.Roster, profile.NamePolicy);
+            redaction = NameRedactor.Redact(text, names, profile.Names, profile.NamePolicy);
         });
         Guard(failures, risk.Name, () => findings.AddRange(risk.Screen(text, profile.Risk)));
         foreach (var screener in _screeners)
@@ -119,7 +119,7 @@ public sealed class ScreeningEngine(RiskScreener risk, IEnumerable<ITextScreener
             }));
         }
 
-        var namedInText = names.Select(n => n.PupilId).ToHashSet();
+        var namedInText = photos.Count == 0 ? [] : names.Select(n => n.PupilId).ToHashSet();
         var screenedPhotos = new List<PhotoScreening>(photos.Count);
         foreach (var photo in photos)
         {
@@ -134,8 +134,26 @@ public sealed class ScreeningEngine(RiskScreener risk, IEnumerable<ITextScreener
         }
 
         PhotoVerdictKind? photoVerdict = screenedPhotos.Count == 0 ? null : screenedPhotos.Select(p => p.Verdict.Kind).MaxBy(Strictness);
-        return new ScreeningResult(
-            redaction.RedactedText, redaction.Spans, [.. findings.OrderBy(f => f.Offset)], screenedPhotos, photoVerdict, classified, failures);
+        return new ScreeningResult(redaction.RedactedText, redaction.Spans, InTextOrder(findings), screenedPhotos, photoVerdict, classified, failures);
+    }
+
+    /// <summary>The findings by offset; a stable sort, so findings at one offset keep the order the screeners gave them.</summary>
+    private static Finding[] InTextOrder(List<Finding> findings)
+    {
+        var order = new (Finding Finding, int Index)[findings.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = (findings[i], i);
+        }
+
+        Array.Sort(order, static (a, b) => a.Finding.Offset != b.Finding.Offset ? a.Finding.Offset.CompareTo(b.Finding.Offset) : a.Index.CompareTo(b.Index));
+        var sorted = new Finding[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            sorted[i] = order[i].Finding;
+        }
+
+        return sorted;
     }
 
     /// <summary>Where each redaction moved the text, for mapping offsets between the original and redacted text.</summary>

@@ -166,4 +166,20 @@ public sealed class NameRedactionCaseTests
         // Assert
         result.RedactedText.Should().Be(expected, situation);
     }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Screening_redacts_through_the_matchers_own_index_exactly_as_through_the_roster(string situation, NamePolicy policy, string text, string expected)
+    {
+        // Arrange
+        var matches = TestRoster.Matcher.Find(text);
+        var throughRoster = NameRedactor.Redact(text, matches, TestRoster.All, policy);
+
+        // Act
+        var throughMatcher = NameRedactor.Redact(text, matches, TestRoster.Matcher, policy);
+
+        // Assert
+        throughMatcher.RedactedText.Should().Be(expected, situation);
+        throughMatcher.Spans.Should().Equal(throughRoster.Spans, situation);
+    }
 }

@@ -20,6 +20,7 @@ public sealed class NameMatcher
     {
         _pupils = pupils;
         _roster = Array.AsReadOnly(pupils);
+        Directory = RosterDirectory.Indexed(_roster);
         _tokenIds = tokenIds.GetAlternateLookup<ReadOnlySpan<char>>();
         _singles = singles;
         _pairs = pairs;
@@ -27,6 +28,9 @@ public sealed class NameMatcher
 
     /// <summary>The pupils this matcher was built from, in roster order.</summary>
     public IReadOnlyList<RosterPupil> Roster => _roster;
+
+    /// <summary>The same pupils indexed for redaction (<see cref="NameRedactor"/>).</summary>
+    internal RosterDirectory Directory { get; }
 
     public static NameMatcher Build(IEnumerable<RosterPupil> roster)
     {

@@ -33,9 +33,24 @@ public static class NameRedactor
     /// </summary>
     public static RedactionResult Redact(string text, IReadOnlyList<NameMatch> matches, IReadOnlyList<RosterPupil> roster, NamePolicy policy)
     {
+        ArgumentNullException.ThrowIfNull(roster);
+        return Redact(text, matches, new RosterDirectory(roster), policy);
+    }
+
+    /// <summary>
+    /// As <see cref="Redact(string, IReadOnlyList{NameMatch}, IReadOnlyList{RosterPupil}, NamePolicy)"/>, against the
+    /// roster the matcher was built from, through the look-ups it compiled with it: what screening uses.
+    /// </summary>
+    public static RedactionResult Redact(string text, IReadOnlyList<NameMatch> matches, NameMatcher roster, NamePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(roster);
+        return Redact(text, matches, roster.Directory, policy);
+    }
+
+    private static RedactionResult Redact(string text, IReadOnlyList<NameMatch> matches, RosterDirectory roster, NamePolicy policy)
+    {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
-        ArgumentNullException.ThrowIfNull(roster);
         if (matches.Count == 0)
         {
             return new RedactionResult(text, []);
@@ -82,14 +97,14 @@ public static class NameRedactor
         return new RedactionResult(spans.Count == 0 ? text : output.ToString(), spans);
     }
 
-    private static string Replacement(string written, NameMatch match, IReadOnlyList<RosterPupil> roster, NamePolicy policy) =>
+    private static string Replacement(string written, NameMatch match, RosterDirectory roster, NamePolicy policy) =>
         (policy, match.Kind) switch
         {
             (NamePolicy.NoNames, _) => Placeholder,
             (_, NameMatchKind.Initials) => written,
             (NamePolicy.FirstNameOnly, NameMatchKind.ForenameOnly) => written,
             (NamePolicy.FirstNameOnly, NameMatchKind.SurnameOnly) => Placeholder,
-            (NamePolicy.FirstNameOnly, NameMatchKind.FullName) => Find(roster, match.PupilId)?.SchoolForename ?? Placeholder,
+            (NamePolicy.FirstNameOnly, NameMatchKind.FullName) => roster.Find(match.PupilId)?.SchoolForename ?? Placeholder,
             (NamePolicy.FirstNameOnly, NameMatchKind.InitialAndSurname) => ForenameForInitial(written, match, roster),
             (NamePolicy.InitialsOnly, _) => InitialsOf(written),
             _ => Placeholder,
@@ -99,28 +114,16 @@ public static class NameRedactor
     /// "O. Smith" becomes the pupil's forename only when one pupil on the roster has that initial and surname: with
     /// twins Olivia and Oscar Smith it stays "O.", rather than naming the wrong child.
     /// </summary>
-    private static string ForenameForInitial(string written, NameMatch match, IReadOnlyList<RosterPupil> roster)
+    private static string ForenameForInitial(string written, NameMatch match, RosterDirectory roster)
     {
         var initial = FirstLetter(written);
-        var pupil = Find(roster, match.PupilId);
+        var pupil = roster.Find(match.PupilId);
         if (pupil is null || initial is null)
         {
             return Placeholder;
         }
 
-        var foldedInitial = PupilNameFolding.FoldKey(initial);
-        var surname = PupilNameFolding.FoldKey(pupil.Surname);
-        var fits = 0;
-        foreach (var other in roster)
-        {
-            if (PupilNameFolding.FoldKey(other.Surname) == surname
-                && (PupilNameFolding.FoldKey(other.LegalForename).StartsWith(foldedInitial, StringComparison.Ordinal)
-                    || PupilNameFolding.FoldKey(other.PreferredForename).StartsWith(foldedInitial, StringComparison.Ordinal)))
-            {
-                fits++;
-            }
-        }
-
+        var fits = roster.CountWithInitial(PupilNameFolding.FoldKey(pupil.Surname), PupilNameFolding.FoldKey(initial));
         return fits == 1 ? pupil.SchoolForename : initial + ".";
     }
 
@@ -176,18 +179,5 @@ public static class NameRedactor
     {
         var tokens = PupilNameFolding.FoldTokens(part);
         return tokens.Count == 1 && tokens[0].Length > 1 && NameLexicon.IsParticle(tokens[0]);
-    }
-
-    private static RosterPupil? Find(IReadOnlyList<RosterPupil> roster, Guid pupilId)
-    {
-        foreach (var pupil in roster)
-        {
-            if (pupil.PupilId == pupilId)
-            {
-                return pupil;
-            }
-        }
-
-        return null;
     }
 }

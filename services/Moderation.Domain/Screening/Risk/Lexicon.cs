@@ -26,6 +26,7 @@ internal sealed class Lexicon
 
     private readonly Dictionary<string, List<Candidate>> _index = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Candidate>>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly FirstLastFilter _filter = new();
 
     /// <param name="Form">The form of the first word (or of the whole term run together) this candidate was indexed under.</param>
     /// <param name="Whole">One text word covers the whole term: a one-word term, or a phrase written as one word ("killyourself").</param>
@@ -71,7 +72,7 @@ internal sealed class Lexicon
         for (var t = 0; t < tokens.Length; t++)
         {
             var token = tokens[t];
-            if (token.Length > MaxWordLength)
+            if (token.Length > MaxWordLength || CannotMatch(text, token))
             {
                 continue;
             }
@@ -90,6 +91,28 @@ internal sealed class Lexicon
                 MatchAt(text, t, word[1..length], key, 1, findings, allowed, reported);
             }
         }
+    }
+
+    /// <summary>
+    /// The word, as written, starts and ends with letters no key does, has no '1' to read two ways and is not spelled
+    /// out: none of the look-ups below could find anything, so most words of a text cost two table reads.
+    /// </summary>
+    private bool CannotMatch(NormalisedText text, NormalisedToken token)
+    {
+        if (token.IsSpacedRun || _filter.MayContain(text.Text.AsSpan(token.Start, token.Length).Trim('\'')))
+        {
+            return false;
+        }
+
+        foreach (var position in text.AmbiguousPositions)
+        {
+            if (position >= token.Start && position < token.End)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A word with a '1' in it is tried with each reading of the '1' that the canonical text did not take.</summary>
@@ -135,6 +158,12 @@ internal sealed class Lexicon
 
     private bool MatchAt(NormalisedText text, int t, ReadOnlySpan<char> word, Span<char> key, int skip, List<Finding> findings, List<(int Offset, int Length)> allowed, HashSet<LexiconEntry> reported)
     {
+        // Squeezing keeps a word's first and last letters, so the filter can turn most words away before it.
+        if (!_filter.MayContain(word))
+        {
+            return false;
+        }
+
         var keyLength = Squeeze(word, key);
         if (!_lookup.TryGetValue(key[..keyLength], out var candidates))
         {
@@ -223,6 +252,7 @@ internal sealed class Lexicon
         if (!_index.TryGetValue(keyText, out var list))
         {
             _index[keyText] = list = [];
+            _filter.Add(keyText);
         }
 
         list.Add(candidate);

@@ -18,6 +18,8 @@ public sealed class NormalisedText
     private readonly int[] _originalEnds;
     private readonly NormalisedToken[] _tokens;
     private readonly int[] _ambiguous;
+    private string? _spaceLedText;
+    private bool? _wordsAreSpaced;
 
     internal NormalisedText(string original, string text, int[] originalStarts, int[] originalEnds, NormalisedToken[] tokens, int[] ambiguous)
     {
@@ -39,6 +41,17 @@ public sealed class NormalisedText
     internal ReadOnlySpan<int> AmbiguousPositions => _ambiguous;
 
     internal ReadOnlySpan<NormalisedToken> TokenSpan => _tokens;
+
+    /// <summary>The canonical text with a space in front, for the phrase rules' space-led expressions (<see cref="PatternRule.SpaceLed"/>).</summary>
+    internal string SpaceLedText => _spaceLedText ??= " " + Text;
+
+    /// <summary>
+    /// Every character is a letter, a digit, an underscore, an apostrophe or a single space between two words, as the
+    /// normaliser writes it. Then a position with no letter, digit or apostrophe before it is the start of the text or
+    /// a position after a space, so a rule led by a space finds exactly what the rule as written finds. A letter outside
+    /// the Basic Multilingual Plane, kept as two surrogates, is the one thing the normaliser can write that breaks this.
+    /// </summary>
+    internal bool WordsAreSpaced => _wordsAreSpaced ??= AreWordsSpaced(Text);
 
     /// <summary>The span of the original text that a span of the canonical text came from.</summary>
     public (int Offset, int Length) ToOriginal(int start, int length)
@@ -121,37 +134,75 @@ public sealed class NormalisedText
     /// </summary>
     internal NormalisedText WithReplacements(IReadOnlyList<(int Start, int Length, string Marker)> replacements)
     {
-        var text = new System.Text.StringBuilder(Text.Length);
-        var starts = new List<int>(Text.Length);
-        var ends = new List<int>(Text.Length);
-        var position = 0;
-        foreach (var (start, length, marker) in replacements)
+        var length = Text.Length;
+        foreach (var (_, replaced, marker) in replacements)
         {
-            for (; position < start; position++)
+            length += marker.Length - replaced;
+        }
+
+        var text = new char[length];
+        var starts = new int[length];
+        var ends = new int[length];
+        var position = 0;
+        var written = 0;
+        foreach (var (start, replaced, marker) in replacements)
+        {
+            if (start < position)
             {
-                text.Append(Text[position]);
-                starts.Add(_originalStarts[position]);
-                ends.Add(_originalEnds[position]);
+                throw new ArgumentException("Replacements must be in text order and must not overlap.", nameof(replacements));
             }
 
-            var (offset, originalLength) = ToOriginal(start, length);
+            written = Copy(position, start, text, starts, ends, written);
+            var (offset, originalLength) = ToOriginal(start, replaced);
             foreach (var c in marker)
             {
-                text.Append(c);
-                starts.Add(offset);
-                ends.Add(offset + originalLength);
+                text[written] = c;
+                starts[written] = offset;
+                ends[written++] = offset + originalLength;
             }
 
-            position = start + length;
+            position = start + replaced;
         }
 
-        for (; position < Text.Length; position++)
+        Copy(position, Text.Length, text, starts, ends, written);
+        return new NormalisedText(Original, new string(text), starts, ends, [], []);
+    }
+
+    /// <summary>Copies the canonical characters [from, to) and where they came from; returns where the copy ends.</summary>
+    private int Copy(int from, int to, char[] text, int[] starts, int[] ends, int at)
+    {
+        var count = to - from;
+        Text.CopyTo(from, text, at, count);
+        Array.Copy(_originalStarts, from, starts, at, count);
+        Array.Copy(_originalEnds, from, ends, at, count);
+        return at + count;
+    }
+
+    private static bool AreWordsSpaced(string text)
+    {
+        if (text.Length > 0 && (text[0] == ' ' || text[^1] == ' '))
         {
-            text.Append(Text[position]);
-            starts.Add(_originalStarts[position]);
-            ends.Add(_originalEnds[position]);
+            return false;
         }
 
-        return new NormalisedText(Original, text.ToString(), [.. starts], [.. ends], [], []);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var fits = c switch
+            {
+                ' ' => text[i - 1] != ' ',
+                '\'' or '_' => true,
+                < '\u0080' => char.IsAsciiLetterOrDigit(c),
+
+                // Every letter is a word character to .NET's \w; marks, other digits and surrogates are left to the rule as written.
+                _ => char.IsLetter(c),
+            };
+            if (!fits)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

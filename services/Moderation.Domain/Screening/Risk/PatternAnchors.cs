@@ -56,6 +56,126 @@ internal static class PatternAnchors
         return anchors?.Select(Squeezed).ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The most spaces a match of the pattern can contain, or null if there is no limit (a repetition without bound of
+    /// something that can be a space, a back-reference) or the pattern is beyond the analysis. A match that contains its
+    /// anchor word at the k-th word of a text therefore starts no earlier than word k minus this.
+    /// </summary>
+    public static int? MaxSpaces(string pattern)
+    {
+        try
+        {
+            var parser = new Parser(pattern);
+            var root = parser.ParseAll();
+            return parser.HasBackreference ? null : MaxSpaces(root) is { } spaces and <= 1000 ? (int)spaces : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static long? MaxSpaces(Node node)
+    {
+        switch (node)
+        {
+            case Node.Lit lit:
+                return lit.C == ' ' ? 1 : 0;
+            case Node.AnyChar any:
+                return any.CanBeSpace ? 1 : 0;
+            case Node.Empty:
+                return 0;
+            case Node.Seq seq:
+                long sum = 0;
+                foreach (var item in seq.Items)
+                {
+                    if (MaxSpaces(item) is not { } spaces)
+                    {
+                        return null;
+                    }
+
+                    sum += spaces;
+                }
+
+                return sum;
+            case Node.Alt alt:
+                long most = 0;
+                foreach (var branch in alt.Branches)
+                {
+                    if (MaxSpaces(branch) is not { } spaces)
+                    {
+                        return null;
+                    }
+
+                    most = Math.Max(most, spaces);
+                }
+
+                return most;
+            case Node.Rep rep:
+                var inner = MaxSpaces(rep.Item);
+                return inner switch
+                {
+                    null => null,
+                    0 => 0,
+                    _ when rep.Max == int.MaxValue => null,
+                    _ => Math.Min(inner.Value * rep.Max, int.MaxValue),
+                };
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Whether an escape such as \w or \s can match a space: only \w, \d and \S are sure not to.</summary>
+    private static bool EscapeCanBeSpace(char escaped) => escaped is not ('w' or 'd' or 'S');
+
+    /// <summary>
+    /// Whether a character class (its text between the brackets) can match a space: a negated class, a space, a range
+    /// across the space, or any escape but \w, \d, \S and punctuation may.
+    /// </summary>
+    private static bool ClassCanBeSpace(ReadOnlySpan<char> body)
+    {
+        if (body.IsEmpty || body[0] == '^')
+        {
+            return true;
+        }
+
+        for (var i = 0; i < body.Length; i++)
+        {
+            var c = body[i];
+            if (c == '\\')
+            {
+                if (i + 1 >= body.Length)
+                {
+                    return true;
+                }
+
+                var escaped = body[++i];
+                if (escaped == ' ' || (char.IsAsciiLetterOrDigit(escaped) && EscapeCanBeSpace(escaped)))
+                {
+                    return true;
+                }
+
+                c = escaped;
+            }
+            else if (c == ' ')
+            {
+                return true;
+            }
+
+            // A range "c-d": the space lies in it if c <= ' ' <= d (an escaped end counts as itself).
+            if (i + 2 < body.Length && body[i + 1] == '-')
+            {
+                var end = body[i + 2] == '\\' && i + 3 < body.Length ? body[i + 3] : body[i + 2];
+                if (c <= ' ' && end >= ' ')
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     private static string Squeezed(string word)
     {
         Span<char> buffer = stackalloc char[word.Length];
@@ -66,7 +186,8 @@ internal static class PatternAnchors
     {
         public sealed record Lit(char C) : Node;
 
-        public sealed record AnyChar : Node;
+        /// <summary>One character the analysis does not follow: a class, an escape such as \w, or '.'.</summary>
+        public sealed record AnyChar(bool CanBeSpace) : Node;
 
         public sealed record Empty : Node;
 
@@ -317,6 +438,9 @@ internal static class PatternAnchors
     {
         private int _position;
 
+        /// <summary>The pattern refers back to a group, which can match any number of spaces.</summary>
+        public bool HasBackreference { get; private set; }
+
         public Node ParseAll()
         {
             var node = ParseAlternation();
@@ -446,6 +570,7 @@ internal static class PatternAnchors
                     _position++;
                     return zeroWidth ? new Node.Empty() : inner;
                 case '[':
+                    var start = _position;
                     for (; _position < pattern.Length && pattern[_position] != ']'; _position++)
                     {
                         if (pattern[_position] == '\\')
@@ -455,17 +580,18 @@ internal static class PatternAnchors
                     }
 
                     _position++;
-                    return new Node.AnyChar();
+                    return new Node.AnyChar(ClassCanBeSpace(pattern.AsSpan(start, Math.Max(0, _position - 1 - start))));
                 case '\\':
                     var escaped = pattern[_position++];
+                    HasBackreference |= escaped is (>= '1' and <= '9') or 'k';
                     return escaped switch
                     {
                         'b' or 'B' or 'A' or 'z' or 'Z' or 'G' => new Node.Empty(),
-                        _ when char.IsAsciiLetterOrDigit(escaped) => new Node.AnyChar(),
+                        _ when char.IsAsciiLetterOrDigit(escaped) => new Node.AnyChar(EscapeCanBeSpace(escaped)),
                         _ => new Node.Lit(escaped),
                     };
                 case '.':
-                    return new Node.AnyChar();
+                    return new Node.AnyChar(CanBeSpace: true);
                 case '^' or '$':
                     return new Node.Empty();
                 default:

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Moderation.Domain.Screening.Risk;
 
 /// <summary>
@@ -9,11 +7,13 @@ namespace Moderation.Domain.Screening.Risk;
 internal sealed class PatternSet
 {
     private const int MaxWordLength = 128;
+    private const int NotRun = -1;
 
     private readonly PatternRule[] _rules;
     private readonly int[] _alwaysRun;
     private readonly Dictionary<string, int[]> _byAnchor;
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly FirstLastFilter _filter = new();
     private readonly int[] _staffMarker;
     private readonly int[] _pupilMarker;
 
@@ -44,6 +44,11 @@ internal sealed class PatternSet
         _alwaysRun = [.. always];
         _byAnchor = byAnchor.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
         _lookup = _byAnchor.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var anchor in _byAnchor.Keys)
+        {
+            _filter.Add(anchor);
+        }
+
         _staffMarker = Marked(PatternCompiler.StaffMarker);
         _pupilMarker = Marked(PatternCompiler.PupilMarker);
     }
@@ -54,45 +59,68 @@ internal sealed class PatternSet
 
     /// <summary>
     /// Runs the rules that can match. Rules about names read <paramref name="withNames"/>, where the context's names
-    /// are replaced by marker words; the rest read <paramref name="text"/>.
+    /// are replaced by marker words; the rest read <paramref name="text"/>, from a little before the first of their
+    /// anchor words (<see cref="PatternRule.Match"/>).
     /// </summary>
     public void Match(NormalisedText text, NormalisedText withNames, bool staffFound, bool pupilsFound, List<Finding> findings)
     {
-        Span<bool> run = _rules.Length <= 256 ? stackalloc bool[_rules.Length] : new bool[_rules.Length];
+        // For each rule, the first word of the text that is one of its anchors; NotRun if none is.
+        Span<int> first = _rules.Length <= 256 ? stackalloc int[_rules.Length] : new int[_rules.Length];
+        first.Fill(NotRun);
         foreach (var i in _alwaysRun)
         {
-            run[i] = true;
+            first[i] = 0;
         }
 
         Span<char> key = stackalloc char[MaxWordLength];
-        foreach (var token in text.TokenSpan)
+        var tokens = text.TokenSpan;
+        for (var t = 0; t < tokens.Length; t++)
         {
-            if (token.Length <= MaxWordLength
-                && _lookup.TryGetValue(key[..Lexicon.Squeeze(text.Text.AsSpan(token.Start, token.Length), key)], out var marked))
+            // Squeezing keeps a word's first and last letters, so the filter can turn most words away before it.
+            var word = text.Text.AsSpan(tokens[t].Start, tokens[t].Length);
+            if (word.Length > MaxWordLength || !_filter.MayContain(word))
+            {
+                continue;
+            }
+
+            if (_lookup.TryGetValue(key[..Lexicon.Squeeze(word, key)], out var marked))
             {
                 foreach (var i in marked)
                 {
-                    run[i] = true;
+                    if (first[i] == NotRun)
+                    {
+                        first[i] = t;
+                    }
                 }
             }
         }
 
-        Mark(run, staffFound ? _staffMarker : []);
-        Mark(run, pupilsFound ? _pupilMarker : []);
+        Mark(first, staffFound ? _staffMarker : []);
+        Mark(first, pupilsFound ? _pupilMarker : []);
         for (var i = 0; i < _rules.Length; i++)
         {
-            if (run[i])
+            if (first[i] == NotRun)
             {
-                Match(_rules[i], _rules[i].UsesNames ? withNames : text, findings);
+                continue;
+            }
+
+            if (_rules[i].UsesNames)
+            {
+                // The marker words moved the text about: read it all.
+                _rules[i].Match(withNames, 0, findings);
+            }
+            else
+            {
+                _rules[i].Match(text, first[i], findings);
             }
         }
     }
 
-    private static void Mark(Span<bool> run, int[] rules)
+    private static void Mark(Span<int> first, int[] rules)
     {
         foreach (var i in rules)
         {
-            run[i] = true;
+            first[i] = 0;
         }
     }
 
@@ -100,22 +128,5 @@ internal sealed class PatternSet
     {
         Span<char> key = stackalloc char[marker.Length];
         return _byAnchor.TryGetValue(key[..Lexicon.Squeeze(marker, key)].ToString(), out var rules) ? rules : [];
-    }
-
-    private static void Match(PatternRule rule, NormalisedText text, List<Finding> findings)
-    {
-        try
-        {
-            foreach (var match in rule.Regex.EnumerateMatches(text.Text))
-            {
-                var (offset, length) = text.ToOriginal(match.Index, match.Length);
-                findings.Add(new Finding(rule.Category, rule.Id, rule.Severity, offset, length, rule.Explanation));
-            }
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            // A runaway rule must not let an item through unread: a person reads it instead.
-            findings.Add(new Finding(rule.Category, rule.Id, FindingSeverity.Warning, 0, text.Original.Length, "This rule timed out on this text: read it in full."));
-        }
     }
 }

@@ -126,10 +126,10 @@ public sealed partial class RiskRules
             Require(ids.Add(fields[0]), PatternsFile, line, $"rule id {fields[0]} is used twice");
             var expanded = Expand(fields[3], macros, line);
             var anchors = PatternAnchors.Find(PatternCompiler.WithGaps(expanded));
-            Regex regex;
+            PatternRegexes regexes;
             try
             {
-                regex = PatternCompiler.Compile(expanded, anchors is null ? "a" : string.Join(' ', anchors));
+                regexes = PatternCompiler.Compile(expanded, anchors is null ? "a" : string.Join(' ', anchors));
             }
             catch (ArgumentException e)
             {
@@ -142,7 +142,9 @@ public sealed partial class RiskRules
 
             var usesNames = expanded.Contains(PatternCompiler.StaffMarker, StringComparison.Ordinal)
                 || expanded.Contains(PatternCompiler.PupilMarker, StringComparison.Ordinal);
-            rules.Add(new PatternRule(fields[0], Category(fields[1], PatternsFile, line), Severity(fields[2], PatternsFile, line), regex, usesNames, anchors, fields[4]));
+            rules.Add(new PatternRule(
+                fields[0], Category(fields[1], PatternsFile, line), Severity(fields[2], PatternsFile, line), regexes.Regex, regexes.SpaceLed, usesNames, anchors,
+                PatternAnchors.MaxSpaces(PatternCompiler.RelaxDoubles(PatternCompiler.WithGaps(expanded))), fields[4]));
         }
 
         return new PatternSet(rules);

@@ -50,9 +50,39 @@ public sealed class RiskScreener(RiskRules rules) : ITextScreener
     /// <summary>Drops hits inside an allowed phrase and repeats of the same hit, and sorts by position.</summary>
     private static List<Finding> Tidy(List<Finding> findings, List<(int Offset, int Length)> allowed)
     {
+        if (findings.Count == 0)
+        {
+            return findings;
+        }
+
+        // By position, the most severe first, then by category; a stable sort, so the first found of equals stays first.
+        var order = new (Finding Finding, int Index)[findings.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = (findings[i], i);
+        }
+
+        Array.Sort(order, static (a, b) =>
+        {
+            var byOffset = a.Finding.Offset.CompareTo(b.Finding.Offset);
+            if (byOffset != 0)
+            {
+                return byOffset;
+            }
+
+            var bySeverity = b.Finding.Severity.CompareTo(a.Finding.Severity);
+            if (bySeverity != 0)
+            {
+                return bySeverity;
+            }
+
+            var byCategory = string.CompareOrdinal(a.Finding.Category, b.Finding.Category);
+            return byCategory != 0 ? byCategory : a.Index.CompareTo(b.Index);
+        });
+
         var kept = new List<Finding>(findings.Count);
         var seen = new HashSet<(string Category, int Offset, int Length)>();
-        foreach (var finding in findings.OrderBy(f => f.Offset).ThenByDescending(f => f.Severity).ThenBy(f => f.Category, StringComparer.Ordinal))
+        foreach (var (finding, _) in order)
         {
             var inAllowed = allowed.Exists(a => finding.Offset >= a.Offset && finding.Offset + finding.Length <= a.Offset + a.Length);
             if (!inAllowed && seen.Add((finding.Category, finding.Offset, finding.Length)))

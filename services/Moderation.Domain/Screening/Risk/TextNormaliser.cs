@@ -238,14 +238,9 @@ public static class TextNormaliser
         {
             foreach (var word in words)
             {
-                var hasLetter = false;
-                for (var i = word.First; i <= word.Last && !hasLetter; i++)
-                {
-                    hasLetter = units[i].InWord && units[i].Kind == CharacterKind.Letter;
-                }
-
-                // Leetspeak only in words that are not numbers: "4pm", "3B", "21st" and "Y5" keep their digits.
-                var leet = hasLetter && !IsNumberLike(units, folded, word.First, word.Last);
+                // Leetspeak only in words that are not numbers: "4pm", "3B", "21st" and "Y5" keep their digits. Only a
+                // word with a digit or symbol asks, so most words never work it out.
+                bool? leetWord = null;
                 var separatorAt = -1;
                 if (length > 0)
                 {
@@ -280,6 +275,7 @@ public static class TextNormaliser
 
                             break;
                         case CharacterKind.Digit or CharacterKind.Symbol:
+                            var leet = leetWord ??= HasLetter(units, word.First, word.Last) && !IsNumberLike(units, folded, word.First, word.Last);
                             var c = folded[unit.FoldStart];
                             var letter = leet ? Leet(c) : '\0';
                             if (c == '1' && leet)
@@ -335,6 +331,19 @@ public static class TextNormaliser
             ArrayPool<int>.Shared.Return(starts);
             ArrayPool<int>.Shared.Return(ends);
         }
+    }
+
+    private static bool HasLetter(Span<Unit> units, int first, int last)
+    {
+        for (var i = first; i <= last; i++)
+        {
+            if (units[i].InWord && units[i].Kind == CharacterKind.Letter)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -1,0 +1,87 @@
+using System.Globalization;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Moderation.Benchmarks;
+using Moderation.Benchmarks.Photos;
+using Moderation.Benchmarks.Text;
+
+// dotnet run -c Release --project tests/Moderation.Benchmarks -- text|text-parts|text-profile|photos|exiftool|all [BenchmarkDotNet options]
+// Figures are recorded in docs/benchmarks.md. Missing a target is reported, not failed: no test asserts a time.
+string[] commands = ["text", "text-parts", "text-profile", "photos", "exiftool", "all"];
+if (args.Length == 0 || !commands.Contains(args[0], StringComparer.Ordinal))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/Moderation.Benchmarks -- {string.Join('|', commands)} [BenchmarkDotNet options, e.g. --job short]");
+    return 2;
+}
+
+var command = args[0];
+var options = args[1..];
+var figures = new List<(string Figure, string Measured, string Target, bool Met)>();
+var failed = false;
+
+if (command is "text" or "all")
+{
+    failed |= !TextCheck.Run(Console.Out);
+    var summary = BenchmarkRunner.Run<TextScreeningBenchmarks>(BenchmarkConfig.Create(), options);
+    foreach (var comment in BenchmarkSchool.Comments.Keys)
+    {
+        var median = MedianNanoseconds(summary, "Comment", comment);
+        failed |= median is null;
+        figures.Add(($"text, 280-char comment ({comment}), median per item", median is { } ns ? Micro(ns) : "no result", "≤ 20 µs", median <= 20_000));
+    }
+}
+
+if (command == "text-parts")
+{
+    BenchmarkRunner.Run<TextPartsBenchmarks>(BenchmarkConfig.Create(), options);
+}
+
+if (command == "text-profile")
+{
+    TextProfile.Run(Console.Out);
+}
+
+if (command is "photos" or "all")
+{
+    var summary = BenchmarkRunner.Run<PhotoExtractionBenchmarks>(BenchmarkConfig.Create(), options);
+    var median = MedianNanoseconds(summary, null, null);
+    failed |= median is null;
+    var perSecond = median is { } ns ? 1e9 / ns : 0;
+    figures.Add(("photos, people extraction from memory, one thread", median is null ? "no result" : $"{perSecond:N0} photos/s ({Micro(median.Value)} per photo, median)", "≥ 2,000 photos/s", perSecond >= 2000));
+}
+
+if (command is "exiftool" or "all")
+{
+    var result = ExifToolComparison.Run(Console.Out);
+    if (result is null)
+    {
+        failed = true;
+    }
+    else
+    {
+        figures.Add(($"vs exiftool -j -struct, {ExifToolComparison.PhotoCount} photos, reading the files", $"{result.RatioFromDisk:0.0}× ({result.ExifToolMs:0} ms vs {result.OursFromDiskMs:0.0} ms)", "≥ 20×", result.RatioFromDisk >= 20));
+        figures.Add(($"vs exiftool -j -struct, {ExifToolComparison.PhotoCount} photos, from memory", $"{result.RatioFromMemory:0.0}× ({result.ExifToolMs:0} ms vs {result.OursFromMemoryMs:0.0} ms)", "≥ 20×", result.RatioFromMemory >= 20));
+    }
+}
+
+if (figures.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine($"Screening figures (issue 3), {DateTime.Now:yyyy-MM-dd}, {Environment.ProcessorCount} cores, .NET {Environment.Version}:");
+    Console.WriteLine("| figure | measured | target | |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var (figure, measured, target, met) in figures)
+    {
+        Console.WriteLine($"| {figure} | {measured} | {target} | {(met ? "met" : "missed")} |");
+    }
+}
+
+return failed ? 1 : 0;
+
+static double? MedianNanoseconds(Summary summary, string? parameter, string? value)
+{
+    var report = summary.Reports.FirstOrDefault(r => parameter is null || Equals(r.BenchmarkCase.Parameters[parameter], value));
+    return report?.ResultStatistics?.Median;
+}
+
+static string Micro(double nanoseconds) => (nanoseconds / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " µs";
