@@ -3,11 +3,12 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Moderation.Benchmarks;
 using Moderation.Benchmarks.Photos;
+using Moderation.Benchmarks.Rota;
 using Moderation.Benchmarks.Text;
 
-// dotnet run -c Release --project tests/Moderation.Benchmarks -- text|text-parts|text-profile|photos|exiftool|all [BenchmarkDotNet options]
+// dotnet run -c Release --project tests/Moderation.Benchmarks -- text|text-parts|text-profile|photos|exiftool|rota|all [BenchmarkDotNet options]
 // Figures are recorded in docs/benchmarks.md. Missing a target is reported, not failed: no test asserts a time.
-string[] commands = ["text", "text-parts", "text-profile", "photos", "exiftool", "all"];
+string[] commands = ["text", "text-parts", "text-profile", "photos", "exiftool", "rota", "all"];
 if (args.Length == 0 || !commands.Contains(args[0], StringComparer.Ordinal))
 {
     Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/Moderation.Benchmarks -- {string.Join('|', commands)} [BenchmarkDotNet options, e.g. --job short]");
@@ -64,10 +65,20 @@ if (command is "exiftool" or "all")
     }
 }
 
+if (command is "rota" or "all")
+{
+    var summary = BenchmarkRunner.Run<RotaBenchmarks>(BenchmarkConfig.Create(), options);
+    var schedule = MedianOf(summary, nameof(RotaBenchmarks.TrustScheduleForTerm));
+    var decision = MedianOf(summary, nameof(RotaBenchmarks.OneAssignmentDecision));
+    failed |= schedule is null || decision is null;
+    figures.Add(($"final schedule, trust of {BenchmarkTrust.Schools} schools × {BenchmarkTrust.ModeratorsPerSchool} moderators, autumn term", schedule is { } s ? Milli(s) : "no result", "≤ 50 ms", schedule <= 50_000_000));
+    figures.Add(("one assignment decision (on duty among 50 rotas, planner, due time)", decision is { } d ? Micro(d) : "no result", "≤ 1 ms", decision <= 1_000_000));
+}
+
 if (figures.Count > 0)
 {
     Console.WriteLine();
-    Console.WriteLine($"Screening figures (issue 3), {DateTime.Now:yyyy-MM-dd}, {Environment.ProcessorCount} cores, .NET {Environment.Version}:");
+    Console.WriteLine($"Figures, {DateTime.Now:yyyy-MM-dd}, {Environment.ProcessorCount} cores, .NET {Environment.Version}:");
     Console.WriteLine("| figure | measured | target | |");
     Console.WriteLine("|---|---|---|---|");
     foreach (var (figure, measured, target, met) in figures)
@@ -83,5 +94,10 @@ static double? MedianNanoseconds(Summary summary, string? parameter, string? val
     var report = summary.Reports.FirstOrDefault(r => parameter is null || Equals(r.BenchmarkCase.Parameters[parameter], value));
     return report?.ResultStatistics?.Median;
 }
+
+static double? MedianOf(Summary summary, string method) =>
+    summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method)?.ResultStatistics?.Median;
+
+static string Milli(double nanoseconds) => (nanoseconds / 1_000_000).ToString("0.00", CultureInfo.InvariantCulture) + " ms";
 
 static string Micro(double nanoseconds) => (nanoseconds / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " µs";
