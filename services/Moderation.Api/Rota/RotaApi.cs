@@ -87,21 +87,15 @@ public static partial class RotaApi
             return problem;
         }
 
-        var errors = new List<string>();
-        var draft = RotaRequests.Read(request, errors);
+        var now = time.GetUtcNow();
+        var rota = new DutyRota { Id = Guid.CreateVersion7(now), Name = "", CreatedAt = now, UpdatedAt = now };
+        var (draft, errors) = await CheckAsync(db, request, rota, me, ct);
         if (draft is null)
         {
             return Invalid(errors);
         }
 
-        errors.AddRange(draft.SchoolIds.Where(id => !me.BelongsTo(id)).Select(id => $"School {id} is not one of yours."));
-        var now = time.GetUtcNow();
-        var rota = new DutyRota { Id = Guid.CreateVersion7(now), Name = draft.Name, CreatedAt = now, UpdatedAt = now };
-        await CheckPeopleAsync(db, draft, rota, errors, ct);
-        if (errors.Count > 0)
-        {
-            return Invalid(errors);
-        }
+        rota.Name = draft.Name;
 
         Apply(rota, draft, now);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -135,16 +129,8 @@ public static partial class RotaApi
             return forbidden;
         }
 
-        var errors = new List<string>();
-        var draft = RotaRequests.Read(request, errors);
+        var (draft, errors) = await CheckAsync(db, request, rota, me, ct);
         if (draft is null)
-        {
-            return Invalid(errors);
-        }
-
-        errors.AddRange(draft.SchoolIds.Where(id => !me.BelongsTo(id)).Select(id => $"School {id} is not one of yours."));
-        await CheckPeopleAsync(db, draft, rota, errors, ct);
-        if (errors.Count > 0)
         {
             return Invalid(errors);
         }
@@ -199,15 +185,7 @@ public static partial class RotaApi
     private static async Task<DutyRota?> LockAsync(ModerationDbContext db, Guid rotaId, CancellationToken ct)
     {
         await LockRowAsync(db, rotaId, ct);
-        return await db.Rotas.AsSplitQuery()
-            .Include(r => r.Schools)
-            .Include(r => r.Rotations).ThenInclude(x => x.Members)
-            .Include(r => r.Rotations).ThenInclude(x => x.Restrictions)
-            .Include(r => r.CoverPool)
-            .Include(r => r.TermDates)
-            .Include(r => r.Overrides)
-            .Include(r => r.Absences)
-            .FirstOrDefaultAsync(r => r.Id == rotaId, ct);
+        return await RotaStore.WithEverything(db.Rotas).FirstOrDefaultAsync(r => r.Id == rotaId, ct);
     }
 
     private static ProblemHttpResult? NotInEverySchool(DutyRota rota, StaffMember me) =>
@@ -221,6 +199,22 @@ public static partial class RotaApi
     /// Everyone the draft puts on duty, and the covers and override people already recorded, must be able to moderate
     /// every school the draft covers.
     /// </summary>
+    /// <summary>Reads a rota request and checks it against the caller's schools and the people it names: the draft, or null with every error.</summary>
+    private static async Task<(RotaDraft? Draft, List<string> Errors)> CheckAsync(
+        ModerationDbContext db, RotaRequest? request, DutyRota rota, StaffMember me, CancellationToken ct)
+    {
+        var errors = new List<string>();
+        var draft = RotaRequests.Read(request, errors);
+        if (draft is null)
+        {
+            return (null, errors);
+        }
+
+        errors.AddRange(draft.SchoolIds.Where(id => !me.BelongsTo(id)).Select(id => $"School {id} is not one of yours."));
+        await CheckPeopleAsync(db, draft, rota, errors, ct);
+        return errors.Count > 0 ? (null, errors) : (draft, errors);
+    }
+
     private static async Task CheckPeopleAsync(ModerationDbContext db, RotaDraft draft, DutyRota existing, List<string> errors, CancellationToken ct)
     {
         var schools = draft.SchoolIds;

@@ -41,7 +41,12 @@ public sealed class RotaStore : IRotaStore
     public static IQueryable<DutyRota> Complete(ModerationDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.Rotas.AsNoTracking().AsSplitQuery()
+        return WithEverything(db.Rotas.AsNoTracking());
+    }
+
+    /// <summary>The rotas with every collection loaded, one query per collection.</summary>
+    public static IQueryable<DutyRota> WithEverything(IQueryable<DutyRota> rotas) =>
+        rotas.AsSplitQuery()
             .Include(r => r.Schools)
             .Include(r => r.Rotations).ThenInclude(x => x.Members)
             .Include(r => r.Rotations).ThenInclude(x => x.Restrictions)
@@ -49,5 +54,4 @@ public sealed class RotaStore : IRotaStore
             .Include(r => r.TermDates)
             .Include(r => r.Overrides)
             .Include(r => r.Absences);
-    }
 }
