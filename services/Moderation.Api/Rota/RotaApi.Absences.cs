@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Moderation.Api.Accounts;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Persistence;
@@ -122,11 +123,8 @@ public static partial class RotaApi
             RecordedAt = now,
         };
         db.RotaAbsences.Add(absence);
-        await TouchAsync(db, rotaId, now, ct);
         var names = people.ToDictionary(p => p.Key, p => p.Value.DisplayName);
-        await AuditAsync(db, schools, me, "rota-absence-recorded", now, $"{await RotaNameAsync(db, rotaId, ct)}: {DescribeAbsence(absence, names)}", ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await CommitChangeAsync(db, tx, rotaId, schools, me, "rota-absence-recorded", now, name => $"{name}: {DescribeAbsence(absence, names)}", ct);
         return TypedResults.Created($"/api/rotas/{rotaId}/absences/{absence.Id}", ToDto(absence, names));
     }
 
@@ -152,10 +150,7 @@ public static partial class RotaApi
         var now = time.GetUtcNow();
         var people = await PeopleAsync(db, new[] { absence.UserId, absence.CoverUserId }.OfType<Guid>(), ct);
         db.RotaAbsences.Remove(absence);
-        await TouchAsync(db, rotaId, now, ct);
-        await AuditAsync(db, schools, me, "rota-absence-deleted", now, $"{await RotaNameAsync(db, rotaId, ct)}: {DescribeAbsence(absence, people)}", ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await CommitChangeAsync(db, tx, rotaId, schools, me, "rota-absence-deleted", now, name => $"{name}: {DescribeAbsence(absence, people)}", ct);
         return TypedResults.NoContent();
     }
 
@@ -240,10 +235,7 @@ public static partial class RotaApi
         };
         var names = people.ToDictionary(p => p.Key, p => p.Value.DisplayName);
         db.DutyOverrides.Add(entry);
-        await TouchAsync(db, rotaId, now, ct);
-        await AuditAsync(db, schools, me, "rota-override-added", now, $"{await RotaNameAsync(db, rotaId, ct)}: {DescribeOverride(entry, names)}", ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await CommitChangeAsync(db, tx, rotaId, schools, me, "rota-override-added", now, name => $"{name}: {DescribeOverride(entry, names)}", ct);
         return TypedResults.Created($"/api/rotas/{rotaId}/overrides/{entry.Id}", ToDto(entry, names));
     }
 
@@ -268,10 +260,7 @@ public static partial class RotaApi
         var now = time.GetUtcNow();
         var people = await PeopleAsync(db, [entry.UserId], ct);
         db.DutyOverrides.Remove(entry);
-        await TouchAsync(db, rotaId, now, ct);
-        await AuditAsync(db, schools, me, "rota-override-removed", now, $"{await RotaNameAsync(db, rotaId, ct)}: {DescribeOverride(entry, people)}", ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await CommitChangeAsync(db, tx, rotaId, schools, me, "rota-override-removed", now, name => $"{name}: {DescribeOverride(entry, people)}", ct);
         return TypedResults.NoContent();
     }
 
@@ -337,6 +326,17 @@ public static partial class RotaApi
         db.Database.ExecuteSqlAsync($"SELECT 1 FROM rotas WHERE id = {rotaId} FOR UPDATE", ct);
 
     /// <summary>Marks the rota changed; absences and overrides change its schedule as much as its rotations do.</summary>
+    /// <summary>The end of every change to a rota's absences or overrides: the rota touched, the change audited in each covered school, saved and committed.</summary>
+    private static async Task CommitChangeAsync(
+        ModerationDbContext db, IDbContextTransaction tx, Guid rotaId, IEnumerable<Guid> schools, StaffMember me, string action,
+        DateTimeOffset now, Func<string, string> describe, CancellationToken ct)
+    {
+        await TouchAsync(db, rotaId, now, ct);
+        await AuditAsync(db, schools, me, action, now, describe(await RotaNameAsync(db, rotaId, ct)), ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
     private static Task TouchAsync(ModerationDbContext db, Guid rotaId, DateTimeOffset now, CancellationToken ct) =>
         db.Rotas.Where(r => r.Id == rotaId).ExecuteUpdateAsync(u => u.SetProperty(r => r.UpdatedAt, now), ct);
 

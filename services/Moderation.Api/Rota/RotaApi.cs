@@ -253,14 +253,7 @@ public static partial class RotaApi
             }
 
             rotation.Name = d.Name;
-            rotation.Layer = d.Layer;
-            rotation.Position = i;
-            rotation.StartsOn = d.StartsOn;
-            rotation.HandoffTime = d.HandoffTime;
-            rotation.ShiftHours = d.ShiftHours;
-            rotation.RunsInHolidays = d.RunsInHolidays;
-            rotation.SetMembers(d.Members);
-            rotation.SetRestrictions(d.Restrictions);
+            rotation.Set(d.Layer, i, d.StartsOn, d.HandoffTime, d.ShiftHours, d.RunsInHolidays, d.Members, d.Restrictions);
         }
 
         rota.SetCoverPool(draft.CoverPool);

@@ -47,6 +47,21 @@ public sealed class Rotation
     public List<RotationRestriction> Restrictions { get; } = [];
 
     /// <summary>Makes the members exactly <paramref name="userIds"/>, in turn order, updating the turns in place.</summary>
+    /// <summary>Makes the rotation what an administrator (or the demo seed) described, keeping the rows that stay.</summary>
+    public void Set(
+        int layer, int position, DateOnly startsOn, TimeOnly handoffTime, int shiftHours, bool runsInHolidays,
+        IReadOnlyList<Guid> members, IEnumerable<Scheduling.WeeklyWindow> restrictions)
+    {
+        Layer = layer;
+        Position = position;
+        StartsOn = startsOn;
+        HandoffTime = handoffTime;
+        ShiftHours = shiftHours;
+        RunsInHolidays = runsInHolidays;
+        SetMembers(members);
+        SetRestrictions(restrictions);
+    }
+
     public void SetMembers(IReadOnlyList<Guid> userIds)
     {
         Members.RemoveAll(m => m.Order >= userIds.Count);

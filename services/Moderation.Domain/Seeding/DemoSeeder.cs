@@ -252,14 +252,9 @@ public sealed class DemoSeeder(
                 rota.Rotations.Add(rotation);
             }
 
-            rotation.Layer = seed.Layer;
-            rotation.Position = i;
-            rotation.StartsOn = seed.StartsOn;
-            rotation.HandoffTime = seed.Handoff;
-            rotation.ShiftHours = seed.ShiftHours;
-            rotation.RunsInHolidays = seed.RunsInHolidays;
-            rotation.SetMembers([.. seed.Members.Select(Person)]);
-            rotation.SetRestrictions((seed.Restrictions ?? []).SelectMany(w => w.Days.Select(d => new WeeklyWindow(d, w.Start, w.End))));
+            rotation.Set(
+                seed.Layer, i, seed.StartsOn, seed.Handoff, seed.ShiftHours, seed.RunsInHolidays, [.. seed.Members.Select(Person)],
+                (seed.Restrictions ?? []).SelectMany(w => w.Days.Select(d => new WeeklyWindow(d, w.Start, w.End))));
         }
 
         rota.SetCoverPool([.. (r.CoverPool ?? []).Select(Person)]);
