@@ -23,6 +23,7 @@ public static class WorkerHost
             bus.AddConsumer<SafeguardingConcernConsumer, SafeguardingConcernConsumerDefinition>();
             bus.AddConsumer<NotificationDeliveryConsumer, NotificationDeliveryConsumerDefinition>();
             bus.AddConsumer<ItemScreenedConsumer, ItemScreenedConsumerDefinition>();
+            bus.AddConsumer<ItemEscalatedConsumer, ItemEscalatedConsumerDefinition>();
         });
         builder.AddModerationScreening();
         builder.AddModerationNotifications();

@@ -186,6 +186,17 @@ public sealed class ApiFixture : IAsyncLifetime
         return item!;
     }
 
+    /// <summary>Waits until the worker has routed a hand escalation (the headteacher or DSL given the item), so a test's next step does not race it.</summary>
+    public async Task WaitForEscalationRoutedAsync() =>
+        await Eventually.WaitForAsync(
+            async () =>
+            {
+                await using var db = Db();
+                return await db.Inbox.AnyAsync(m => m.Consumer == "routing-escalated");
+            },
+            routed => routed,
+            "the escalation to be routed");
+
     public async Task<ModerationItem> WaitForStateAsync(Guid itemId, ItemState state)
     {
         var item = await Eventually.WaitForAsync(

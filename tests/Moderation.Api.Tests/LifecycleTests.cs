@@ -176,6 +176,8 @@ public sealed class LifecycleTests(ApiFixture fixture) : ApiTest(fixture)
             escalated.StatusCode.Should().Be(HttpStatusCode.OK);
         }
 
+        await Fixture.WaitForEscalationRoutedAsync();
+
         // Act
         using var byModerator = await amy.PostAsJsonAsync($"/api/items/{itemId}/reject", new { reason = "Abusive" });
         using var byDsl = await dsl.PostAsJsonAsync($"/api/items/{itemId}/reject", new { reason = "Abusive" });

@@ -293,4 +293,48 @@ public sealed class RoutingApiTests(ApiFixture fixture) : ApiTest(fixture)
         all.Should().ContainSingle().Which.Resolution.Should().Be("Tom added to the rota");
         foreign.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task An_item_escalated_by_hand_goes_to_the_headteacher_with_a_due_time_and_a_notification()
+    {
+        // Arrange
+        await Fixture.SeedDemoRotasAsync();
+        var id = await Fixture.IngestAndScreenAsync("fleming-primary", "Who do I speak to about a teacher shouting at my son?");
+        Guid owner;
+        await using (var db = Fixture.Db())
+        {
+            owner = (await Eventually.WaitForAsync(
+                () => db.Items.AsNoTracking().SingleAsync(i => i.Id == id), i => i.AssignedToId is not null, "the first assignment")).AssignedToId!.Value;
+        }
+
+        var email = await WithDb(db => db.Users.Where(u => u.Id == owner).Select(u => u.Email!).SingleAsync());
+        using var moderator = await Fixture.As(email);
+        var head = await UserAsync("head@fleming.example");
+
+        // Act
+        using (var escalated = await moderator.PostAsJsonAsync($"/api/items/{id}/escalate", new { reason = "A complaint about a member of staff" }))
+        {
+            escalated.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        // Assert
+        var item = await WithDb(db => Eventually.WaitForAsync(
+            () => db.Items.AsNoTracking().SingleAsync(i => i.Id == id), i => i.AssignedToId == head, "the headteacher to own the item"));
+        item.State.Should().Be(ItemState.Escalated);
+        item.DueAt.Should().BeAfter(item.AssignedAt!.Value);
+        var audit = await WithDb(db => db.AuditEntries.AsNoTracking().SingleAsync(a => a.ItemId == id && a.Action == "assignment-escalated"));
+        audit.Detail.Should().Contain("A complaint about a member of staff");
+        using var headClient = await Fixture.As("head@fleming.example");
+        var notices = await Eventually.WaitForAsync(
+            async () => (await headClient.GetFromJsonAsync<List<NotificationDto>>("/api/me/notifications", ApiFixture.Json))!,
+            n => n.Any(x => x.ItemId == id), "the headteacher's notification");
+        notices.Should().ContainSingle(n => n.ItemId == id).Which.Kind.Should().Be("escalated");
+        (await WithDb(db => db.Alerts.CountAsync(a => a.ItemId == id))).Should().Be(0, "the headteacher is there to take it");
+    }
+
+    private async Task<T> WithDb<T>(Func<Moderation.Domain.Persistence.ModerationDbContext, Task<T>> query)
+    {
+        await using var db = Fixture.Db();
+        return await query(db);
+    }
 }

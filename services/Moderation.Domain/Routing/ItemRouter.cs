@@ -53,6 +53,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         Overdue,
         Manual,
         Acknowledged,
+        HandEscalated,
     }
 
     private sealed record Choice(Guid? UserId, string Reason, int EscalationLevel, AlertReasons Alerts, string Explanation, Guid? AssignedById = null);
@@ -120,6 +121,37 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         return await RecordAsync(item, routing, categories, choice, Step.Manual, now, by, ct);
     }
 
+    /// <summary>
+    /// Someone escalated the item by hand: it goes to the first of the headteacher (the escalation policy's people who
+    /// may decide escalated items) and then the DSLs who is not absent and did not escalate it; to one of them who is
+    /// absent, with an alert, if that is all there is; and stays where it is, with an alert, if there is nobody.
+    /// </summary>
+    public async Task<RoutingOutcome> HandOnEscalationAsync(ModerationItem item, string reason, Actor by, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(by);
+        if (!await LockAsync(item, ct))
+        {
+            return Conflicted();
+        }
+
+        var routing = await SchoolRouting.LoadAsync(db, item.SchoolId, ct);
+        var categories = await CategoriesAsync(item, ct);
+        var absent = (await rotas.ForSchoolAsync(db, item.SchoolId, ct)).SelectMany(r => r.AbsentAt(now)).ToHashSet();
+        bool MayDecideEscalated(Guid user) =>
+            user != item.DraftAuthorId && routing.Staff.TryGetValue(user, out var staff) && staff.Roles.Overlaps(Accounts.Roles.EscalationReviewers);
+        var route = routing.Escalation.Levels.SelectMany(l => l).Concat(routing.Leads.Dsls).Where(MayDecideEscalated).Distinct().ToList();
+        var why = $"escalated by {by.Name}: {reason}";
+        var choice = route.FirstOrDefault(u => u != by.UserId && !absent.Contains(u)) is var present && present != Guid.Empty
+            ? new Choice(present, nameof(AssignmentReason.Escalation), routing.Escalation.Levels.Count, AlertReasons.None, why)
+            : route.FirstOrDefault(u => u != by.UserId) is var anyone && anyone != Guid.Empty
+                ? new Choice(anyone, nameof(AssignmentReason.LastResort), routing.Escalation.Levels.Count, AlertReasons.RoutesExhausted,
+                    $"{why}; everyone who decides escalated items is absent")
+                : new Choice(item.AssignedToId, nameof(AssignmentReason.NoOwner), item.EscalationLevel, AlertReasons.RoutesExhausted,
+                    $"{why}; the school has no headteacher or DSL to take it");
+        return await RecordAsync(item, routing, categories, choice, Step.HandEscalated, now, by, ct);
+    }
+
     /// <summary>A DSL or headteacher acknowledging a safeguarding item that is with someone else takes it.</summary>
     public async Task<RoutingOutcome> TakeOnAcknowledgementAsync(ModerationItem item, Actor by, DateTimeOffset now, CancellationToken ct)
     {
@@ -174,6 +206,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         {
             Step.Arrival => RoutingResult.Assigned,
             Step.Overdue when escalated => RoutingResult.Escalated,
+            Step.HandEscalated => RoutingResult.Escalated,
             _ => RoutingResult.Reassigned,
         };
         item.ReassignmentCount = step == Step.Overdue && result == RoutingResult.Reassigned && choice.EscalationLevel == item.EscalationLevel
@@ -220,7 +253,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
 
         var why = step switch
         {
-            Step.Manual => choice.Explanation,
+            Step.Manual or Step.HandEscalated => choice.Explanation,
             Step.Overdue => $"it was overdue with {routing.NameOf(previous)}",
             _ => Reason(item, choice),
         };

@@ -1,0 +1,69 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Contracts;
+using Moderation.Domain.Audit;
+using Moderation.Domain.Items;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Routing;
+
+namespace Moderation.Worker.Routing;
+
+/// <summary>
+/// An item escalated by hand goes to someone who may decide it (the headteacher, then the DSL), with a due time and a
+/// notification, so that it never sits with a moderator who can no longer act on it.
+/// </summary>
+public sealed class ItemEscalatedConsumer(ModerationDbContext db, ItemRouter router, TimeProvider time) : IConsumer<ItemEscalated>
+{
+    public const string Name = "routing-escalated";
+
+    public async Task Consume(ConsumeContext<ItemEscalated> context)
+    {
+        var ct = context.CancellationToken;
+        var message = context.Message;
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await Inbox.TryAcceptAsync(db, Name, context, now))
+        {
+            await tx.CommitAsync(ct);
+            return;
+        }
+
+        var item = await db.Items.FirstOrDefaultAsync(i => i.Id == message.ItemId, ct)
+            ?? throw new InvalidOperationException($"Item {message.ItemId} does not exist.");
+        if (item.State != ItemState.Escalated || item.Safeguarding)
+        {
+            // Decided since, or a safeguarding item, which routing already gave to the DSL with its acknowledgement deadline.
+            await tx.CommitAsync(ct);
+            return;
+        }
+
+        var name = await db.Users.Where(u => u.Id == message.EscalatedBy).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "a member of staff";
+        var outcome = await router.HandOnEscalationAsync(item, message.Reason, new Actor(message.EscalatedBy, name), now, ct);
+        if (outcome.Result == RoutingResult.Conflict)
+        {
+            throw new DbUpdateConcurrencyException($"Item {item.Id} changed while it was being escalated.");
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+}
+
+public sealed class ItemEscalatedConsumerDefinition : ConsumerDefinition<ItemEscalatedConsumer>
+{
+    public ItemEscalatedConsumerDefinition()
+    {
+        EndpointName = ItemEscalatedConsumer.Name;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<ItemEscalatedConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<InvalidOperationException>();
+            r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        });
+}
