@@ -61,14 +61,12 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     /// <summary>The first routing of a screened item: the rota, or the DSL for a safeguarding concern.</summary>
     public async Task<RoutingOutcome> AssignOnArrivalAsync(ModerationItem item, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        if (!await LockAsync(item, ct))
+        if (await OpenAsync(item, ct) is not { } opened)
         {
             return Conflicted();
         }
 
-        var routing = await SchoolRouting.LoadAsync(db, item.SchoolId, ct);
-        var categories = await CategoriesAsync(item, ct);
+        var (routing, categories) = opened;
         item.Safeguarding = categories.Overlaps(s_safeguarding);
         if (item.Safeguarding && item.State == ItemState.AwaitingReview)
         {
@@ -88,14 +86,12 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     /// </summary>
     public async Task<RoutingOutcome> HandOnOverdueAsync(ModerationItem item, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        if (!await LockAsync(item, ct))
+        if (await OpenAsync(item, ct) is not { } opened)
         {
             return Conflicted();
         }
 
-        var routing = await SchoolRouting.LoadAsync(db, item.SchoolId, ct);
-        var categories = await CategoriesAsync(item, ct);
+        var (routing, categories) = opened;
         var tried = await db.ItemAssignments.Where(a => a.ItemId == item.Id && a.UserId != null).Select(a => a.UserId!.Value).Distinct().ToListAsync(ct);
         var escalateFrom = !item.Safeguarding && item.AssignedToId is not null &&
             (item.EscalationLevel > 0 || item.ReassignmentCount >= routing.Settings.MaxReassignments)
@@ -108,15 +104,13 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     /// <summary>An administrator gives the item to <paramref name="userId"/>; the caller has checked they may hold it.</summary>
     public async Task<RoutingOutcome> ReassignToAsync(ModerationItem item, Guid userId, string reason, Actor by, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(by);
-        if (!await LockAsync(item, ct))
+        if (await OpenAsync(item, ct) is not { } opened)
         {
             return Conflicted();
         }
 
-        var routing = await SchoolRouting.LoadAsync(db, item.SchoolId, ct);
-        var categories = await CategoriesAsync(item, ct);
+        var (routing, categories) = opened;
         var choice = new Choice(userId, "Manual", 0, AlertReasons.None, $"reassigned by {by.Name}: {reason}", by.UserId);
         return await RecordAsync(item, routing, categories, choice, Step.Manual, now, by, ct);
     }
@@ -128,15 +122,13 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     /// </summary>
     public async Task<RoutingOutcome> HandOnEscalationAsync(ModerationItem item, string reason, Actor by, DateTimeOffset now, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(by);
-        if (!await LockAsync(item, ct))
+        if (await OpenAsync(item, ct) is not { } opened)
         {
             return Conflicted();
         }
 
-        var routing = await SchoolRouting.LoadAsync(db, item.SchoolId, ct);
-        var categories = await CategoriesAsync(item, ct);
+        var (routing, categories) = opened;
         var absent = (await rotas.ForSchoolAsync(db, item.SchoolId, ct)).SelectMany(r => r.AbsentAt(now)).ToHashSet();
         bool MayDecideEscalated(Guid user) =>
             user != item.DraftAuthorId && routing.Staff.TryGetValue(user, out var staff) && staff.Roles.Overlaps(Accounts.Roles.EscalationReviewers);
@@ -386,6 +378,22 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         return item.Safeguarding
             ? now + TimeSpan.FromMinutes(settings.SafeguardingAcknowledgeMinutes)
             : settings.RulesFor(item.Kind, categories).Select(r => DueTimeCalculator.DueAt(now, r, settings.SchoolHours)).Min();
+    }
+
+    /// <summary>
+    /// The start of every routing step that reads the item's findings: the school's routing lock and the item's
+    /// version checked, then the school's routing and the item's finding categories; null when someone changed the
+    /// item first.
+    /// </summary>
+    private async Task<(SchoolRouting Routing, IReadOnlySet<string> Categories)?> OpenAsync(ModerationItem item, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (!await LockAsync(item, ct))
+        {
+            return null;
+        }
+
+        return (await SchoolRouting.LoadAsync(db, item.SchoolId, ct), await CategoriesAsync(item, ct));
     }
 
     private async Task<IReadOnlySet<string>> CategoriesAsync(ModerationItem item, CancellationToken ct) =>
