@@ -125,6 +125,15 @@ public sealed class TestEnvironment
 
             // Cached screening profiles must not keep what was just emptied (a school's own screening words); no webhook carries over.
             await db.Database.ExecuteSqlRawAsync("UPDATE schools SET screening_version = screening_version + 1, notification_webhook_url = NULL");
+
+            // Accounts go back to not connected: no credentials, cursor or health carries over from another test.
+            await db.Database.ExecuteSqlRawAsync(
+                """
+                UPDATE social_accounts SET connection_status = 'NotConnected', api_base_url = NULL, protected_credentials = NULL,
+                    connected_at = NULL, connected_by_id = NULL, poll_interval_seconds = NULL, poll_cursor = NULL, last_polled_at = NULL,
+                    last_poll_count = NULL, last_error = NULL, last_error_at = NULL, circuit_state = NULL, circuit_changed_at = NULL,
+                    pre_moderated = TRUE
+                """);
         }
     }
 

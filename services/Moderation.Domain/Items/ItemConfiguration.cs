@@ -24,6 +24,10 @@ internal sealed class ModerationItemConfiguration : IEntityTypeConfiguration<Mod
         builder.Property(i => i.PhotoVerdict).HasMaxLength(32);
         builder.Property(i => i.DecisionNote).HasMaxLength(2000);
         builder.Property(i => i.Version).IsRowVersion().HasColumnName("xmin");
+        builder.Property(i => i.PlatformUrl).HasMaxLength(500);
+        builder.Property(i => i.PlatformParentId).HasMaxLength(200);
+        builder.Property(i => i.PlatformOutcome).HasMaxLength(1000);
+        builder.Property(i => i.HiddenOnPlatform).HasDefaultValue(false);
 
         // Defaults in the database too: ingest inserts items with hand-written SQL that predates routing.
         builder.Property(i => i.EscalationLevel).HasDefaultValue(0);

@@ -5,11 +5,13 @@ using Moderation.Domain.Accounts;
 using Moderation.Domain.Audit;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Platforms;
 using Moderation.Domain.Schools;
 
 namespace Moderation.Domain.Items;
 
 /// <summary>An inbound comment or post as a connector hands it over.</summary>
+/// <param name="HideOnArrival">The platform already shows it and the account is pre-moderated: hide it there first (fail closed).</param>
 public sealed record InboundItem(
     Guid SocialAccountId,
     ItemKind Kind,
@@ -17,7 +19,11 @@ public sealed record InboundItem(
     string? AuthorName,
     string? AuthorPlatformId,
     string Text,
-    DateTimeOffset? PostedAt);
+    DateTimeOffset? PostedAt,
+    string? Url = null,
+    string? ParentId = null,
+    string? RawJson = null,
+    bool HideOnArrival = false);
 
 /// <summary>How items enter the queue: staff drafts from the API, inbound items from connectors and seeds.</summary>
 public sealed class ItemIntake(ModerationDbContext db, TimeProvider time)
@@ -130,10 +136,12 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time)
         var inserted = await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO items (id, school_id, social_account_id, kind, state, platform, platform_item_id, author_name,
-                               author_platform_id, text, received_at, updated_at, pending_action)
+                               author_platform_id, text, received_at, updated_at, pending_action, platform_url,
+                               platform_parent_id, platform_payload)
             VALUES ({id}, {account.SchoolId}, {account.Id}, {inbound.Kind.ToString()}, {ItemState.Received.ToString()},
                     {account.Platform.ToString()}, {inbound.PlatformItemId}, {inbound.AuthorName}, {inbound.AuthorPlatformId},
-                    {inbound.Text}, {inbound.PostedAt ?? now}, {now}, {PlatformAction.None.ToString()})
+                    {inbound.Text}, {inbound.PostedAt ?? now}, {now}, {PlatformAction.None.ToString()}, {inbound.Url},
+                    {inbound.ParentId}, {inbound.RawJson})
             ON CONFLICT (social_account_id, platform_item_id) DO NOTHING
             """,
             ct);
@@ -146,6 +154,12 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time)
         }
 
         await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
+        if (inbound.HideOnArrival && account.PreModerated)
+        {
+            // Stored with the item, so the hide happens even if this process dies before it is sent.
+            PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now);
+        }
+
         Outbox.Enqueue(db, new ItemReceived(id, account.SchoolId, inbound.Kind.ToString(), now), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

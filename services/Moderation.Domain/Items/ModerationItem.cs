@@ -100,6 +100,21 @@ public sealed class ModerationItem
     public string? DecisionNote { get; set; }
     public PlatformAction PendingAction { get; set; }
 
+    /// <summary>The comment's public address on the platform, where the platform gives one.</summary>
+    public string? PlatformUrl { get; set; }
+
+    /// <summary>The post or thread the comment belongs to on the platform.</summary>
+    public string? PlatformParentId { get; set; }
+
+    /// <summary>The platform's own JSON for the item, exactly as received: evidence, and the basis of a re-parse.</summary>
+    public string? PlatformPayload { get; set; }
+
+    /// <summary>The service hid it on the platform (on arrival under pre-moderation, or by a decision).</summary>
+    public bool HiddenOnPlatform { get; set; }
+
+    /// <summary>What the platform did with the decision, in words, once it is carried out (or why it could not be).</summary>
+    public string? PlatformOutcome { get; set; }
+
     /// <summary>PostgreSQL's xmin: every decision is checked against it so two moderators cannot both act.</summary>
     public uint Version { get; set; }
 

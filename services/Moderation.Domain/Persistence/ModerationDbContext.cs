@@ -44,6 +44,8 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<Routing.SchoolRoutingSettings> RoutingSettings => Set<Routing.SchoolRoutingSettings>();
     public DbSet<Routing.ItemAssignment> ItemAssignments => Set<Routing.ItemAssignment>();
     public DbSet<Routing.RoutingAlert> Alerts => Set<Routing.RoutingAlert>();
+    public DbSet<Platforms.PlatformActionRecord> PlatformActions => Set<Platforms.PlatformActionRecord>();
+    public DbSet<Platforms.WebhookDelivery> WebhookDeliveries => Set<Platforms.WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

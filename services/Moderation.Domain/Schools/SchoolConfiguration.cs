@@ -28,6 +28,13 @@ internal sealed class SocialAccountConfiguration : IEntityTypeConfiguration<Soci
         builder.Property(a => a.Platform).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Handle).HasMaxLength(200);
         builder.Property(a => a.ExternalId).HasMaxLength(200);
+        builder.Property(a => a.ConnectionStatus).HasConversion<string>().HasMaxLength(24).HasDefaultValue(ConnectionStatus.NotConnected);
+        builder.Property(a => a.ApiBaseUrl).HasMaxLength(500);
+        builder.Property(a => a.PollCursor).HasMaxLength(500);
+        builder.Property(a => a.LastError).HasMaxLength(1000);
+        builder.Property(a => a.CircuitState).HasMaxLength(16);
+        builder.HasOne<Accounts.AppUser>().WithMany().HasForeignKey(a => a.ConnectedById).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(a => a.ConnectionStatus);
         builder.HasOne<School>().WithMany().HasForeignKey(a => a.SchoolId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(a => new { a.Platform, a.ExternalId }).IsUnique();
     }

@@ -1,0 +1,7 @@
+namespace Moderation.Contracts;
+
+/// <summary>A platform action was stored and is due; the worker carries it out (exactly once, under a lease).</summary>
+public sealed record PlatformActionRequested(Guid ActionId, Guid ItemId, Guid SchoolId);
+
+/// <summary>A webhook body was stored; the worker parses it and ingests the comments it carries.</summary>
+public sealed record WebhookReceived(Guid DeliveryId, string Platform);

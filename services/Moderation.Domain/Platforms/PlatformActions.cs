@@ -1,0 +1,380 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Moderation.Contracts;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Audit;
+using Moderation.Domain.Items;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Notifications;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Routing;
+using Moderation.Domain.Schools;
+
+namespace Moderation.Domain.Platforms;
+
+/// <summary>What one attempt at an action came to.</summary>
+public enum ActionAttempt
+{
+    /// <summary>Done, failed for good, blocked, or not this worker's to do: nothing more for this message.</summary>
+    Settled,
+
+    /// <summary>Put off to a later attempt, which is already scheduled.</summary>
+    PutOff,
+}
+
+public static class PlatformActions
+{
+    /// <summary>Stores an action and the message that starts it, in the caller's transaction.</summary>
+    public static PlatformActionRecord Queue(
+        ModerationDbContext db, Guid itemId, Guid schoolId, Guid accountId, PlatformAction action, ActionPurpose purpose, DateTimeOffset now)
+    {
+        var record = new PlatformActionRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            ItemId = itemId,
+            SchoolId = schoolId,
+            SocialAccountId = accountId,
+            Action = action,
+            Purpose = purpose,
+            Status = ActionStatus.Pending,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
+        db.PlatformActions.Add(record);
+        Outbox.Enqueue(db, new PlatformActionRequested(record.Id, itemId, schoolId), now);
+        return record;
+    }
+
+    /// <summary>
+    /// Queues what a decision leaves to do: one action on the item's account, or a publish to each target account of
+    /// a staff draft. Nothing when there is nothing to do, or when it is already queued (a redelivered decision).
+    /// </summary>
+    public static async Task<int> QueueDecisionAsync(ModerationDbContext db, ModerationItem item, DateTimeOffset now, CancellationToken ct)
+    {
+        if (item.PendingAction == PlatformAction.None)
+        {
+            return 0;
+        }
+
+        IReadOnlyList<Guid> accounts = item.Kind == ItemKind.OutboundDraft
+            ? item.Targets.Select(t => t.SocialAccountId).ToList()
+            : item.SocialAccountId is { } own ? [own] : [];
+        var queued = await db.PlatformActions.Where(a => a.ItemId == item.Id && a.Purpose == ActionPurpose.Decision)
+            .Select(a => a.SocialAccountId).ToListAsync(ct);
+        var added = 0;
+        foreach (var account in accounts.Except(queued))
+        {
+            Queue(db, item.Id, item.SchoolId, account, item.PendingAction, ActionPurpose.Decision, now);
+            added++;
+        }
+
+        return added;
+    }
+
+    /// <summary>Requeues the actions an account's expired credentials blocked, once it is reconnected.</summary>
+    public static async Task<int> ResumeBlockedAsync(ModerationDbContext db, Guid accountId, DateTimeOffset now, CancellationToken ct)
+    {
+        var blocked = await db.PlatformActions.Where(a => a.SocialAccountId == accountId && a.Status == ActionStatus.Blocked).ToListAsync(ct);
+        foreach (var action in blocked)
+        {
+            action.Status = ActionStatus.Pending;
+            action.NextAttemptAt = now;
+            action.LastError = null;
+            Outbox.Enqueue(db, new PlatformActionRequested(action.Id, action.ItemId, action.SchoolId), now);
+        }
+
+        return blocked.Count;
+    }
+}
+
+/// <summary>
+/// Carries out one stored platform action, at most one worker at a time: the worker takes a lease on the row, calls
+/// the platform through the account's resilience pipeline, and records the outcome on the action and the item. A
+/// failure worth retrying puts the action off with a delayed message; 401 or 403 marks the account as needing
+/// reconnection, tells the administrators, and blocks the account's actions (hidden items stay hidden); a refusal
+/// fails the action and says why on the item. A worker that dies mid-call leaves its lease to run out, after which a
+/// redelivered message takes the action over.
+/// </summary>
+public sealed class PlatformActionExecutor(
+    ModerationDbContext db,
+    PlatformConnectors connectors,
+    AccountConnections connections,
+    Notifier notifier,
+    TimeProvider time,
+    IOptions<PlatformOptions> options,
+    ILogger<PlatformActionExecutor> logger)
+{
+    private const string Stage = "platform";
+    private readonly PlatformOptions _options = options.Value;
+
+    public async Task<ActionAttempt> ExecuteAsync(Guid actionId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var leaseUntil = now + _options.ActionLease;
+        var taken = await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE platform_actions SET status = {ActionStatus.Running.ToString()}, lease_until = {leaseUntil}, attempts = attempts + 1
+            WHERE id = {actionId}
+              AND ((status IN ({ActionStatus.Pending.ToString()}, {ActionStatus.Waiting.ToString()}) AND next_attempt_at <= {now})
+                   OR (status = {ActionStatus.Running.ToString()} AND lease_until < {now}))
+            """,
+            ct);
+        var action = await db.PlatformActions.FirstOrDefaultAsync(a => a.Id == actionId, ct);
+        if (action is null)
+        {
+            // The item was deleted (retention), and its actions with it.
+            return ActionAttempt.Settled;
+        }
+
+        if (taken == 0)
+        {
+            return await NotTakenAsync(action, now, ct);
+        }
+
+        var item = await db.Items.Include(i => i.Media).FirstAsync(i => i.Id == action.ItemId, ct);
+        var account = await db.SocialAccounts.FirstAsync(a => a.Id == action.SocialAccountId, ct);
+        if (await WaitForArrivalHideAsync(action, now, ct))
+        {
+            return ActionAttempt.PutOff;
+        }
+
+        if (account.ConnectionStatus != ConnectionStatus.Connected)
+        {
+            return await BlockAsync(action, item, account, $"the {account.Platform} account {account.Handle} is {Describe(account.ConnectionStatus)}", now, ct);
+        }
+
+        var connector = connectors.For(account.Platform);
+        if (!connector.Capabilities.Supports(action.Action))
+        {
+            return await FailAsync(action, item, account, $"{account.Platform} does not allow the service to {Infinitive(action.Action)} content", now, ct);
+        }
+
+        PlatformActionResult result;
+        try
+        {
+            var connected = connections.Open(account);
+            result = action.Action == PlatformAction.Publish && item.Kind == ItemKind.OutboundDraft
+                ? await connector.PublishAsync(connected, Publication(item), ct)
+                : await connector.ApplyAsync(connected, action.Action, item.PlatformItemId
+                    ?? throw new InvalidOperationException($"Item {item.Id} has no platform id."), ct);
+        }
+        catch (CredentialsUnreadableException ex)
+        {
+            return await NeedsReconnectionAsync(action, item, account, ex.Message, now, ct);
+        }
+        catch (PlatformCallException ex) when (ex.Failure == PlatformFailure.Unauthorized)
+        {
+            return await NeedsReconnectionAsync(action, item, account, ex.Message, now, ct);
+        }
+        catch (PlatformCallException ex) when (ex.Failure == PlatformFailure.NotFound && action.Action is PlatformAction.Delete or PlatformAction.Hide)
+        {
+            // Already gone from the platform: what the action wanted is true.
+            result = new PlatformActionResult("already gone from the platform");
+        }
+        catch (PlatformCallException ex) when (ex.IsTransient)
+        {
+            return await PutOffAsync(action, ex, now, ct);
+        }
+        catch (PlatformCallException ex)
+        {
+            return await FailAsync(action, item, account, ex.Message, now, ct);
+        }
+
+        return await CompleteAsync(action, item, account, result, ct);
+    }
+
+    private async Task<ActionAttempt> NotTakenAsync(PlatformActionRecord action, DateTimeOffset now, CancellationToken ct)
+    {
+        switch (action.Status)
+        {
+            case ActionStatus.Running:
+                // Another worker holds it; if that worker dies, this message comes back when the lease has run out.
+                await ScheduleAsync(action, action.LeaseUntil ?? now, now, ct);
+                return ActionAttempt.PutOff;
+            case ActionStatus.Pending or ActionStatus.Waiting:
+                // Early: its own delayed message is on the way, and this one is a redelivery.
+                return ActionAttempt.PutOff;
+            default:
+                return ActionAttempt.Settled;
+        }
+    }
+
+    /// <summary>A decision on an item waits until the hide on arrival has settled, so a later hide can't undo an approval.</summary>
+    private async Task<bool> WaitForArrivalHideAsync(PlatformActionRecord action, DateTimeOffset now, CancellationToken ct)
+    {
+        if (action.Purpose == ActionPurpose.Arrival)
+        {
+            return false;
+        }
+
+        var arrival = await db.PlatformActions.AsNoTracking()
+            .FirstOrDefaultAsync(a => a.ItemId == action.ItemId && a.Purpose == ActionPurpose.Arrival
+                && (a.Status == ActionStatus.Pending || a.Status == ActionStatus.Running || a.Status == ActionStatus.Waiting), ct);
+        if (arrival is null)
+        {
+            return false;
+        }
+
+        var after = (arrival.Status == ActionStatus.Running ? arrival.LeaseUntil : arrival.NextAttemptAt) ?? now;
+        var next = (after > now ? after : now) + TimeSpan.FromSeconds(1);
+        action.Status = ActionStatus.Waiting;
+        action.Attempts--;
+        action.LeaseUntil = null;
+        action.LastError = "waiting for the hide on arrival to finish first";
+        await ScheduleAsync(action, next, now, ct);
+        return true;
+    }
+
+    private async Task ScheduleAsync(PlatformActionRecord action, DateTimeOffset at, DateTimeOffset now, CancellationToken ct)
+    {
+        action.NextAttemptAt = at;
+        Outbox.Enqueue(db, new PlatformActionRequested(action.Id, action.ItemId, action.SchoolId), now, at);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<ActionAttempt> PutOffAsync(PlatformActionRecord action, PlatformCallException ex, DateTimeOffset now, CancellationToken ct)
+    {
+        var wait = _options.RetryIntervalAfter(action.Attempts);
+        if (ex.RetryAfter is { } after && after > wait)
+        {
+            wait = after;
+        }
+
+        action.Status = ActionStatus.Waiting;
+        action.LeaseUntil = null;
+        action.LastError = Truncate(ex.Message);
+        logger.LogWarning("Platform action {ActionId} ({Action} on item {ItemId}) put off for {Wait}: {Error}", action.Id, action.Action, action.ItemId, wait, ex.Message);
+        await RecordAccountErrorAsync(action.SocialAccountId, ex.Message, now, ct);
+        await ScheduleAsync(action, now + wait, now, ct);
+        return ActionAttempt.PutOff;
+    }
+
+    private async Task<ActionAttempt> CompleteAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, PlatformActionResult result, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        action.Status = ActionStatus.Done;
+        action.LeaseUntil = null;
+        action.CompletedAt = now;
+        action.LastError = null;
+        action.Result = Truncate(result.Description);
+        action.ResultPlatformId = result.PlatformId;
+        action.ResultUrl = result.Url;
+        var sentence = $"{Verb(action.Action)} on {account.Platform} ({account.Handle}): {result.Description}";
+        if (action.Action == PlatformAction.Hide)
+        {
+            item.HiddenOnPlatform = true;
+        }
+        else if (action.Action is PlatformAction.Unhide or PlatformAction.Delete)
+        {
+            item.HiddenOnPlatform = false;
+        }
+
+        await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), $"platform-{action.Action.ToString().ToLowerInvariant()}", now, item.Id,
+            detail: Truncate(sentence), cancellationToken: ct);
+        if (action.Purpose == ActionPurpose.Decision)
+        {
+            item.PlatformOutcome = Truncate(Join(item.PlatformOutcome, sentence));
+            var open = await db.PlatformActions.CountAsync(a => a.ItemId == item.Id && a.Purpose == ActionPurpose.Decision && a.Id != action.Id && a.Status != ActionStatus.Done, ct);
+            if (open == 0 && item.State is ItemState.Approved or ItemState.Rejected)
+            {
+                await ItemTransitions.MoveAsync(db, item, ItemState.Actioned, Actor.System(Stage), "actioned", now, Truncate(item.PlatformOutcome), ct);
+            }
+        }
+
+        item.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Platform action {ActionId}: {Outcome}", action.Id, sentence);
+        return ActionAttempt.Settled;
+    }
+
+    private async Task<ActionAttempt> FailAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, string reason, DateTimeOffset now, CancellationToken ct) =>
+        await SettleUnsuccessfullyAsync(action, item, account, ActionStatus.Failed, $"Could not {Infinitive(action.Action)} on {account.Platform}: {reason}", now, notify: true, ct);
+
+    private async Task<ActionAttempt> BlockAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, string reason, DateTimeOffset now, CancellationToken ct) =>
+        await SettleUnsuccessfullyAsync(action, item, account, ActionStatus.Blocked, $"Waiting to {Infinitive(action.Action)} on {account.Platform}: {reason}", now, notify: false, ct);
+
+    private async Task<ActionAttempt> NeedsReconnectionAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, string reason, DateTimeOffset now, CancellationToken ct)
+    {
+        var wasConnected = account.ConnectionStatus == ConnectionStatus.Connected;
+        account.ConnectionStatus = ConnectionStatus.NeedsReconnection;
+        account.LastError = Truncate($"The platform refused the credentials: {reason}");
+        account.LastErrorAt = now;
+        return await SettleUnsuccessfullyAsync(action, item, account, ActionStatus.Blocked,
+            $"Waiting to {Infinitive(action.Action)} on {account.Platform}: the account needs reconnecting ({reason})", now, notify: wasConnected, ct);
+    }
+
+    private async Task<ActionAttempt> SettleUnsuccessfullyAsync(
+        PlatformActionRecord action, ModerationItem item, SocialAccount account, ActionStatus status, string sentence, DateTimeOffset now, bool notify, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        action.Status = status;
+        action.LeaseUntil = null;
+        action.LastError = Truncate(sentence);
+        if (action.Purpose != ActionPurpose.Arrival)
+        {
+            item.PlatformOutcome = Truncate(sentence);
+            item.UpdatedAt = now;
+        }
+
+        await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), $"platform-{status.ToString().ToLowerInvariant()}", now, item.Id,
+            detail: Truncate(sentence), cancellationToken: ct);
+        if (notify)
+        {
+            await NotifyAdministratorsAsync(item, account, status, now, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        logger.LogWarning("Platform action {ActionId}: {Outcome}", action.Id, sentence);
+        return ActionAttempt.Settled;
+    }
+
+    private async Task NotifyAdministratorsAsync(ModerationItem item, SocialAccount account, ActionStatus status, DateTimeOffset now, CancellationToken ct)
+    {
+        var staff = await SchoolRouting.StaffAsync(db, item.SchoolId, ct);
+        var (title, body) = status == ActionStatus.Blocked
+            ? ($"Reconnect the {account.Platform} account {account.Handle}",
+               $"{account.Platform} refused the service's credentials for {account.Handle}. Items stay hidden and decisions wait until an administrator reconnects the account under Accounts.")
+            : ($"A {account.Platform} action failed",
+               $"A decision could not be carried out on {account.Platform} ({account.Handle}). Open the item to see why and act on the platform by hand if needed.");
+        foreach (var admin in staff.Values.Where(s => s.Roles.Contains(Roles.Administrator)))
+        {
+            await notifier.NotifyAsync(db, new NotificationRequest(item.SchoolId, admin.UserId, NotificationKind.Alert, item.Id, title, body), now, ct);
+        }
+    }
+
+    private async Task RecordAccountErrorAsync(Guid accountId, string error, DateTimeOffset now, CancellationToken ct) =>
+        await db.SocialAccounts.Where(a => a.Id == accountId)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastError, Truncate(error)).SetProperty(a => a.LastErrorAt, now), ct);
+
+    private static Publication Publication(ModerationItem item) => new(
+        item.Id,
+        item.ApprovedText ?? item.RedactedText ?? item.Text,
+        item.Media.Select(m => new PublicationPhoto(m.FileName, m.ContentType,
+            m.PublishableContent ?? throw new InvalidOperationException($"Photo {m.Id} of item {item.Id} has no location-stripped copy to publish."))).ToList());
+
+    private static string Describe(ConnectionStatus status) => status switch
+    {
+        ConnectionStatus.NeedsReconnection => "waiting to be reconnected",
+        ConnectionStatus.Disconnected => "disconnected",
+        _ => "not connected",
+    };
+
+    private static string Verb(PlatformAction action) => action switch
+    {
+        PlatformAction.Publish => "Published",
+        PlatformAction.Unhide => "Shown",
+        PlatformAction.Hide => "Hidden",
+        PlatformAction.Delete => "Deleted",
+        _ => action.ToString(),
+    };
+
+    private static string Infinitive(PlatformAction action) => action == PlatformAction.Unhide ? "show" : action.ToString().ToLowerInvariant();
+
+    private static string Join(string? before, string sentence) => string.IsNullOrEmpty(before) ? sentence : $"{before}; {sentence}";
+
+    private static string Truncate(string? text) => text is null ? "" : text.Length <= 1000 ? text : text[..999] + "…";
+}
