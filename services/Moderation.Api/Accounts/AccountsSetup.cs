@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Accounts;
@@ -33,11 +32,7 @@ public static class AccountsSetup
             o.Events.OnRedirectToLogin = c => ApiAwareRedirect(c, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = c => ApiAwareRedirect(c, StatusCodes.Status403Forbidden);
         });
-        if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
-        {
-            builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("moderation");
-        }
-
+        // Data Protection (cookie and credential keys, shared with the worker) is set up by AddModerationPlatforms.
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(QueuePolicy, p => p.RequireRole([.. Roles.QueueViewers]))
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Administrator))

@@ -74,7 +74,34 @@ public sealed record ItemDetail(
     IReadOnlyList<MediaSummary> Media,
     IReadOnlyList<FindingDto> Findings,
     IReadOnlyList<HistoryEntry> History,
-    uint Version);
+    uint Version,
+    OnPlatformView OnPlatform);
+
+/// <summary>
+/// The item on its platform: its address, whether the service hid it, what approving and rejecting will do there
+/// (only what the platform supports is offered), and each action carried out or waiting.
+/// </summary>
+public sealed record OnPlatformView(
+    string? Url,
+    bool Hidden,
+    PlatformAction OnApprove,
+    PlatformAction OnReject,
+    string? Outcome,
+    IReadOnlyList<PlatformActionView> Actions);
+
+public sealed record PlatformActionView(
+    Guid Id,
+    Guid SocialAccountId,
+    PlatformAction Action,
+    Domain.Platforms.ActionPurpose Purpose,
+    Domain.Platforms.ActionStatus Status,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? NextAttemptAt,
+    string? LastError,
+    string? Result,
+    string? ResultUrl);
 
 public sealed record ApproveRequest(string? Text, uint? Version);
 
@@ -96,7 +123,8 @@ internal static class QueueMappings
     /// The item as reviewers see it: the redacted text (the original is sealed, see <c>POST /api/items/{id}/original</c>),
     /// with the redactions and findings placed on that text.
     /// </summary>
-    public static ItemDetail ToDetail(this ModerationItem i, IReadOnlyList<ScreeningFinding> findings, IReadOnlyList<AuditEntry> history)
+    public static ItemDetail ToDetail(
+        this ModerationItem i, IReadOnlyList<ScreeningFinding> findings, IReadOnlyList<AuditEntry> history, IReadOnlyList<Domain.Platforms.PlatformActionRecord> actions)
     {
         var spans = ScreeningJson.ReadRedactions(i.Redactions);
         var offsets = new RedactedOffsets(spans.Select(s => new Replacement(s.Offset, s.Length, s.Replacement.Length)));
@@ -111,7 +139,12 @@ internal static class QueueMappings
                 m.PublishableContent is not null))],
             [.. findings.Select(f => ToFinding(f, offsets))],
             [.. history.Select(h => new HistoryEntry(h.At, h.Actor, h.Action, h.FromState, h.ToState, h.Detail))],
-            i.Version);
+            i.Version,
+            new OnPlatformView(
+                i.PlatformUrl, i.HiddenOnPlatform, ItemDecisions.ApprovalAction(i), ItemDecisions.RejectionAction(i), i.PlatformOutcome,
+                [.. actions.Select(a => new PlatformActionView(a.Id, a.SocialAccountId, a.Action, a.Purpose, a.Status, a.Attempts, a.CreatedAt,
+                    a.CompletedAt, a.Status is Domain.Platforms.ActionStatus.Waiting or Domain.Platforms.ActionStatus.Pending ? a.NextAttemptAt : null,
+                    a.LastError, a.Result, a.ResultUrl))]));
     }
 
     /// <summary>Shown instead of the text until screening has redacted it.</summary>

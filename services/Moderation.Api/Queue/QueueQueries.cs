@@ -75,6 +75,7 @@ public sealed class QueueQueries(ModerationDbContext db, TimeProvider time)
 
         var findings = await db.ScreeningFindings.AsNoTracking().Where(f => f.ItemId == id).OrderBy(f => f.Offset).ToListAsync(ct);
         var history = await db.AuditEntries.AsNoTracking().Where(a => a.ItemId == id).OrderBy(a => a.Seq).ToListAsync(ct);
-        return item.ToDetail(findings, history);
+        var actions = await db.PlatformActions.AsNoTracking().Where(a => a.ItemId == id).OrderBy(a => a.CreatedAt).ToListAsync(ct);
+        return item.ToDetail(findings, history, actions);
     }
 }

@@ -44,6 +44,14 @@ public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time)
                 return Outcome.Invalid("Edited text cannot be empty; reject the item instead.");
             }
 
+            if (item.Kind != ItemKind.OutboundDraft && (editedText is not null || (item.RedactedText is { } shown && shown != item.Text)))
+            {
+                // The school cannot rewrite someone else's comment on the platform: approving shows it exactly as written.
+                return Outcome.Invalid(editedText is not null
+                    ? "Someone else's comment cannot be edited on the platform; approve it as written or reject it."
+                    : "This comment names a pupil in full, and approving it would show it on the platform as written. Reject it (reason PupilIdentifiable) instead.");
+            }
+
             // Unedited, what is published is the text with pupils' names redacted, never the sealed original.
             item.ApprovedText = editedText ?? (item.RedactedText is { } redacted && redacted != item.Text ? redacted : null);
             item.PendingAction = ApprovalAction(item);

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 namespace Moderation.Domain.Platforms;
 
 /// <summary>
-/// Encrypts account credentials at rest with ASP.NET Core Data Protection (keys in <see cref="PlatformOptions.KeysPath"/>).
+/// Encrypts account credentials at rest with ASP.NET Core Data Protection (keys in <see cref="PlatformsSetup.KeysPathSetting"/>).
 /// Only the ciphertext is stored; the clear text lives only in memory while a connector uses it.
 /// </summary>
 public sealed class CredentialProtector(IDataProtectionProvider provider)

@@ -298,18 +298,18 @@ public sealed class PlatformActionExecutor(
 
     private async Task<ActionAttempt> NeedsReconnectionAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, string reason, DateTimeOffset now, CancellationToken ct)
     {
-        var wasConnected = account.ConnectionStatus == ConnectionStatus.Connected;
-        account.ConnectionStatus = ConnectionStatus.NeedsReconnection;
-        account.LastError = Truncate($"The platform refused the credentials: {reason}");
-        account.LastErrorAt = now;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await AccountTrouble.NeedsReconnectionAsync(db, notifier, account, reason, now, ct);
         return await SettleUnsuccessfullyAsync(action, item, account, ActionStatus.Blocked,
-            $"Waiting to {Infinitive(action.Action)} on {account.Platform}: the account needs reconnecting ({reason})", now, notify: wasConnected, ct);
+            $"Waiting to {Infinitive(action.Action)} on {account.Platform}: the account needs reconnecting ({reason})", now, notify: false, ct, tx);
     }
 
     private async Task<ActionAttempt> SettleUnsuccessfullyAsync(
-        PlatformActionRecord action, ModerationItem item, SocialAccount account, ActionStatus status, string sentence, DateTimeOffset now, bool notify, CancellationToken ct)
+        PlatformActionRecord action, ModerationItem item, SocialAccount account, ActionStatus status, string sentence, DateTimeOffset now, bool notify, CancellationToken ct,
+        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? outer = null)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        var tx = outer ?? own!;
         action.Status = status;
         action.LeaseUntil = null;
         action.LastError = Truncate(sentence);
@@ -323,7 +323,10 @@ public sealed class PlatformActionExecutor(
             detail: Truncate(sentence), cancellationToken: ct);
         if (notify)
         {
-            await NotifyAdministratorsAsync(item, account, status, now, ct);
+            await AccountTrouble.NotifyAdministratorsAsync(db, notifier, account.SchoolId, item.Id,
+                $"A {account.Platform} action failed",
+                $"A decision could not be carried out on {account.Platform} ({account.Handle}). Open the item to see why and act on the platform by hand if needed.",
+                now, ct);
         }
 
         await db.SaveChangesAsync(ct);
@@ -332,23 +335,8 @@ public sealed class PlatformActionExecutor(
         return ActionAttempt.Settled;
     }
 
-    private async Task NotifyAdministratorsAsync(ModerationItem item, SocialAccount account, ActionStatus status, DateTimeOffset now, CancellationToken ct)
-    {
-        var staff = await SchoolRouting.StaffAsync(db, item.SchoolId, ct);
-        var (title, body) = status == ActionStatus.Blocked
-            ? ($"Reconnect the {account.Platform} account {account.Handle}",
-               $"{account.Platform} refused the service's credentials for {account.Handle}. Items stay hidden and decisions wait until an administrator reconnects the account under Accounts.")
-            : ($"A {account.Platform} action failed",
-               $"A decision could not be carried out on {account.Platform} ({account.Handle}). Open the item to see why and act on the platform by hand if needed.");
-        foreach (var admin in staff.Values.Where(s => s.Roles.Contains(Roles.Administrator)))
-        {
-            await notifier.NotifyAsync(db, new NotificationRequest(item.SchoolId, admin.UserId, NotificationKind.Alert, item.Id, title, body), now, ct);
-        }
-    }
-
-    private async Task RecordAccountErrorAsync(Guid accountId, string error, DateTimeOffset now, CancellationToken ct) =>
-        await db.SocialAccounts.Where(a => a.Id == accountId)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastError, Truncate(error)).SetProperty(a => a.LastErrorAt, now), ct);
+    private Task RecordAccountErrorAsync(Guid accountId, string error, DateTimeOffset now, CancellationToken ct) =>
+        AccountTrouble.RecordErrorAsync(db, accountId, error, now, ct);
 
     private static Publication Publication(ModerationItem item) => new(
         item.Id,
@@ -376,5 +364,5 @@ public sealed class PlatformActionExecutor(
 
     private static string Join(string? before, string sentence) => string.IsNullOrEmpty(before) ? sentence : $"{before}; {sentence}";
 
-    private static string Truncate(string? text) => text is null ? "" : text.Length <= 1000 ? text : text[..999] + "…";
+    private static string Truncate(string? text) => AccountTrouble.Truncate(text);
 }

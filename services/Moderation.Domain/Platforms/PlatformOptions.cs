@@ -7,12 +7,6 @@ public sealed class PlatformOptions
 {
     public const string Section = "Platforms";
 
-    /// <summary>
-    /// Where the Data Protection keys that encrypt account credentials live. The API (which encrypts on connect) and
-    /// every worker (which decrypts) must share it. infra/env.sh sets it to the state folder.
-    /// </summary>
-    public string? KeysPath { get; set; }
-
     /// <summary>Each HTTP attempt is cut off after this long.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -14,14 +14,20 @@ public static class PlatformsSetup
     public const string DataProtectionApplication = "moderation";
 
     /// <summary>
-    /// The connectors and what they share: options, credential encryption (keys in <see cref="PlatformOptions.KeysPath"/>,
+    /// Where the Data Protection keys live (sign-in cookies, account credentials). The API, which encrypts credentials
+    /// on connect, and every worker, which decrypts them, must share it; infra/run.sh points it at the state folder.
+    /// </summary>
+    public const string KeysPathSetting = "DataProtection:KeysPath";
+
+    /// <summary>
+    /// The connectors and what they share: options, credential encryption (keys in <see cref="KeysPathSetting"/>,
     /// else a folder in the user's local application data), the per-account resilience pipelines and the HTTP client.
     /// </summary>
     public static IHostApplicationBuilder AddModerationPlatforms(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(PlatformOptions.Section);
         builder.Services.Configure<PlatformOptions>(section);
-        var keysPath = section.GetValue<string>(nameof(PlatformOptions.KeysPath));
+        var keysPath = builder.Configuration[KeysPathSetting];
         if (string.IsNullOrWhiteSpace(keysPath))
         {
             keysPath = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "moderation", "keys");
@@ -51,6 +57,7 @@ public static class PlatformsSetup
         builder.Services.AddScoped<PlatformConnectors>();
         builder.Services.AddScoped<AccountConnections>();
         builder.Services.AddScoped<PlatformActionExecutor>();
+        builder.Services.AddScoped<AccountPoller>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Platforms;
 using Moderation.Domain.Routing;
 using Quartz;
 
@@ -23,11 +24,12 @@ public static class RoutingSweepSetup
 {
     /// <summary>
     /// Quartz with its job store in the moderation database (tables from migration <c>QuartzJobStore</c>), clustered
-    /// so that every worker replica can run the sweep and each run happens once.
+    /// so that every worker replica can run the sweep and the platform polls, and each run happens once.
     /// </summary>
     public static HostApplicationBuilder AddRoutingSweep(this HostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(RoutingOptions.Section).Get<RoutingOptions>() ?? new RoutingOptions();
+        var platforms = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
         var connectionString = builder.Configuration.GetConnectionString(PersistenceSetup.ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{PersistenceSetup.ConnectionName} is not set.");
         builder.AddQuartz("moderation", q =>
@@ -45,6 +47,15 @@ public static class RoutingSweepSetup
                         .StartNow()
                         .WithSimpleSchedule(s => s.WithInterval(options.SweepInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                     job => job.WithIdentity(RoutingSweepJob.Key).WithDescription("Releases expired claims and hands overdue items on"));
+            }
+
+            if (platforms.PollingEnabled)
+            {
+                q.ScheduleJob<Platforms.PollScheduleJob>(
+                    trigger => trigger.WithIdentity("poll-schedule", "platform-poll-schedule")
+                        .StartNow()
+                        .WithSimpleSchedule(s => s.WithInterval(platforms.PollScheduleRefresh).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                    job => job.WithIdentity(Platforms.PollScheduleJob.Key).WithDescription("Keeps one polling job per connected account"));
             }
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
