@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Platforms;
 using Moderation.Domain.Seeding;
 using Moderation.Testing;
 
@@ -22,6 +23,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         builder.AddModerationPersistence();
         builder.Services.AddModerationIdentityCore();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.AddModerationPlatforms();
         _support = builder.Build();
         Services = _support.Services;
         await Services.MigrateModerationDatabaseAsync();

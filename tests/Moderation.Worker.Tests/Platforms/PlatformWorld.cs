@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Items;
+using Moderation.Domain.Platforms;
+using Moderation.Domain.Schools;
+using Moderation.Testing;
+using Moderation.Testing.Platforms;
+
+namespace Moderation.Worker.Tests.Platforms;
+
+/// <summary>
+/// A Facebook Page whose Graph API is a fake on loopback, connected to the seeded Fleming account: the fake answers
+/// the calls the connector makes to hide, show and delete comments, and keeps what each comment's state became, so a
+/// test can tell a call that took effect from one that was cut off.
+/// </summary>
+internal sealed class PlatformWorld : IAsyncDisposable
+{
+    public const string Handle = "@FlemingPrimary";
+
+    private readonly WorkerFixture _fixture;
+
+    private PlatformWorld(WorkerFixture fixture, FakePlatformServer graph)
+    {
+        _fixture = fixture;
+        Graph = graph;
+    }
+
+    public FakePlatformServer Graph { get; }
+
+    /// <summary>Every hide, show or delete the fake carried out (answered in full), by comment id, in order.</summary>
+    public ConcurrentQueue<(string CommentId, string Change)> Applied { get; } = new();
+
+    public SocialAccount Account { get; private set; } = null!;
+
+    public static async Task<PlatformWorld> StartAsync(WorkerFixture fixture)
+    {
+        PlatformWorld? world = null;
+        var graph = await FakePlatformServer.StartAsync((app, _) =>
+        {
+            app.MapGet("/me", () => Results.Json(new { id = "100200300400500", name = "Fleming Primary School" }));
+            app.MapPost("/{commentId}", async (string commentId, HttpRequest request) =>
+            {
+                var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
+                var body = form is null ? await new StreamReader(request.Body).ReadToEndAsync() : string.Join('&', form.Select(f => $"{f.Key}={f.Value}"));
+                var hidden = body.Contains("true", StringComparison.OrdinalIgnoreCase);
+                world!.Applied.Enqueue((commentId, hidden ? "hide" : "show"));
+                return Results.Json(new { success = true });
+            });
+            app.MapDelete("/{commentId}", (string commentId) =>
+            {
+                world!.Applied.Enqueue((commentId, "delete"));
+                return Results.Json(new { success = true });
+            });
+        });
+        world = new PlatformWorld(fixture, graph);
+        await world.ConnectAsync();
+        return world;
+    }
+
+    /// <summary>Connects the seeded Facebook account to the fake, with credentials encrypted as the API would.</summary>
+    public async Task ConnectAsync(string token = "page-token-1")
+    {
+        var protector = _fixture.Services.GetRequiredService<CredentialProtector>();
+        await using var db = _fixture.Db();
+        var account = await db.SocialAccounts.SingleAsync(a => a.Handle == Handle && a.Platform == Platform.Facebook);
+        account.ConnectionStatus = ConnectionStatus.Connected;
+        account.ApiBaseUrl = Graph.BaseUrl.ToString();
+        account.ProtectedCredentials = protector.Protect(new PlatformCredentials(AccessToken: token));
+        account.PreModerated = true;
+        await db.SaveChangesAsync();
+        Account = account;
+    }
+
+    /// <summary>A new public comment arrives, as the webhook or a poll hands it over: stored, with its hide queued.</summary>
+    public async Task<Guid> CommentArrivesAsync(string text = "Well done to the choir, lovely concert")
+    {
+        using var scope = _fixture.Services.CreateScope();
+        var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
+        var commentId = $"{Account.ExternalId}_{Random.Shared.NextInt64(1_000_000, 9_999_999)}";
+        var (item, _) = await intake.IngestAsync(
+            new InboundItem(Account.Id, ItemKind.InboundComment, commentId, "Sam Parent", "fb-5551", text, DateTimeOffset.UtcNow,
+                Url: $"https://www.facebook.com/{commentId}", ParentId: $"{Account.ExternalId}_1", RawJson: "{}", HideOnArrival: true),
+            CancellationToken.None);
+        return item.Id;
+    }
+
+    public async Task<ModerationItem> ItemAsync(Guid id)
+    {
+        await using var db = _fixture.Db();
+        return await db.Items.AsNoTracking().SingleAsync(i => i.Id == id);
+    }
+
+    public async Task<List<PlatformActionRecord>> ActionsAsync(Guid itemId)
+    {
+        await using var db = _fixture.Db();
+        return await db.PlatformActions.AsNoTracking().Where(a => a.ItemId == itemId).OrderBy(a => a.CreatedAt).ToListAsync();
+    }
+
+    public async Task<ItemState> StateAsync(Guid id) => (await ItemAsync(id)).State;
+
+    /// <summary>Decides as the seeded moderator (approve) once screening has put the item up for review.</summary>
+    public async Task DecideAsync(Guid itemId, bool approve)
+    {
+        await Eventually.WaitForAsync(() => StateAsync(itemId), s => s == ItemState.AwaitingReview, "the item to be screened");
+        await using var db = _fixture.Db();
+        var moderator = await db.Users.SingleAsync(u => u.Email == "moderator@fleming.example");
+        var schools = await db.Memberships.Where(m => m.UserId == moderator.Id).Select(m => m.SchoolId).ToListAsync();
+        var staff = new StaffMember(moderator.Id, moderator.DisplayName, new HashSet<string> { Roles.Moderator }, schools.ToHashSet());
+        using var scope = _fixture.Services.CreateScope();
+        var decisions = scope.ServiceProvider.GetRequiredService<ItemDecisions>();
+        var outcome = approve
+            ? await decisions.ApproveAsync(itemId, staff, null, null, CancellationToken.None)
+            : await decisions.RejectAsync(itemId, staff, RejectionReason.Abusive, null, null, CancellationToken.None);
+        outcome.Kind.Should().Be(OutcomeKind.Ok, outcome.Detail);
+    }
+
+    public int AppliedTo(string commentId, string change) => Applied.Count(a => a.CommentId == commentId && a.Change == change);
+
+    public ValueTask DisposeAsync() => Graph.DisposeAsync();
+}
