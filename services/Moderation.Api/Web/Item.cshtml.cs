@@ -23,6 +23,16 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
 
     public bool CanDecide { get; private set; }
 
+    /// <summary>A platform action in the words a member of staff would use.</summary>
+    public string Describe(PlatformAction action) => action switch
+    {
+        PlatformAction.Unhide => "show it again",
+        PlatformAction.Hide => "hide it",
+        PlatformAction.Delete => "delete it",
+        PlatformAction.Publish => Item.Kind == ItemKind.OutboundDraft ? "publish it" : "publish it (approve the held comment)",
+        _ => "change nothing",
+    };
+
     public bool CanEscalate { get; private set; }
 
     public string? Error { get; private set; }
