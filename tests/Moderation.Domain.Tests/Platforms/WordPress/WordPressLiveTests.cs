@@ -110,22 +110,6 @@ public sealed class WordPressLiveTests(WordPressBlog blog) : IClassFixture<WordP
     private async Task<string> CursorAtTheEndAsync(WordPressConnector connector) =>
         (await connector.FetchAsync(blog.Account(), null, 0, CancellationToken.None)).NextCursor!;
 
-    private static async Task<List<PlatformComment>> PollAsync(WordPressConnector connector, ConnectedAccount account, string cursor)
-    {
-        var comments = new List<PlatformComment>();
-        FetchResult result;
-        var pages = 0;
-        do
-        {
-            result = await connector.FetchAsync(account, cursor, 100, CancellationToken.None);
-            comments.AddRange(result.Comments);
-            cursor = result.NextCursor ?? cursor;
-        }
-        while (result.More && ++pages < 50);
-
-        return comments;
-    }
-
     [Fact]
     public async Task Held_comments_are_ingested_with_their_author_post_and_time()
     {
@@ -140,7 +124,7 @@ public sealed class WordPressLiveTests(WordPressBlog blog) : IClassFixture<WordP
         }
 
         // Act
-        var comments = await PollAsync(connector, blog.Account(), cursor);
+        var (comments, _, _) = await connector.PollAsync(blog.Account(), cursor);
 
         // Assert
         comments.Select(c => c.PlatformItemId).Should().Equal(ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
@@ -178,17 +162,7 @@ public sealed class WordPressLiveTests(WordPressBlog blog) : IClassFixture<WordP
             first.Add(await blog.HoldAsync(Unique($"Page comment {i}")));
         }
 
-        var firstPoll = new List<PlatformComment>();
-        FetchResult result;
-        var pages = 0;
-        do
-        {
-            result = await connector.FetchAsync(blog.Account(), cursor, 100, CancellationToken.None);
-            firstPoll.AddRange(result.Comments);
-            cursor = result.NextCursor!;
-            pages++;
-        }
-        while (result.More);
+        var (firstPoll, stored, pages) = await connector.PollAsync(blog.Account(), cursor);
 
         // The school approves three of them, which shifts the hold list; then two more arrive.
         foreach (var id in first.Take(3))
@@ -199,7 +173,7 @@ public sealed class WordPressLiveTests(WordPressBlog blog) : IClassFixture<WordP
         var later = new[] { await blog.HoldAsync(Unique("Later comment 1")), await blog.HoldAsync(Unique("Later comment 2")) };
 
         // Act
-        var secondPoll = await PollAsync(connector, blog.Account(), cursor);
+        var (secondPoll, _, _) = await connector.PollAsync(blog.Account(), stored);
 
         // Assert
         pages.Should().BeGreaterThan(2, "three comments a page");
@@ -260,7 +234,7 @@ public sealed class WordPressLiveTests(WordPressBlog blog) : IClassFixture<WordP
         var id = await blog.HoldAsync(text, author: "Zoë Ñandú-Łukasz");
 
         // Act
-        var comment = (await PollAsync(connector, blog.Account(), cursor)).Single();
+        var comment = (await connector.PollAsync(blog.Account(), cursor)).Comments.Single();
         await connector.ApplyAsync(blog.Account(), PlatformAction.Publish, comment.PlatformItemId, CancellationToken.None);
 
         // Assert
