@@ -22,6 +22,9 @@ RABBIT_DIST_PORT="${RABBIT_DIST_PORT:-56739}"
 RABBIT_MGMT_PORT="${RABBIT_MGMT_PORT:-15679}"
 # Erlang node name; must be unique per machine (epmd is shared by every node on the host).
 RABBIT_NODE="${RABBIT_NODE:-moderation@localhost}"
+# The real WordPress the blog connector's tests run against (infra/wordpress.sh): PHP's server and its MariaDB.
+WP_HTTP_PORT="${WP_HTTP_PORT:-18089}"
+WP_DB_PORT="${WP_DB_PORT:-13307}"
 
 # PostgreSQL: role `moderation` (LOGIN CREATEDB), database `moderation`.
 PG_USER="${PG_USER:-moderation}"
@@ -33,7 +36,7 @@ RABBIT_USER="${RABBIT_USER:-moderation}"
 RABBIT_PASSWORD="${RABBIT_PASSWORD:-moderation}"
 RABBIT_VHOST="${RABBIT_VHOST:-/}"
 
-export REPO STATE PG_PORT AMQP_PORT RABBIT_DIST_PORT RABBIT_MGMT_PORT RABBIT_NODE \
+export REPO STATE PG_PORT AMQP_PORT RABBIT_DIST_PORT RABBIT_MGMT_PORT RABBIT_NODE WP_HTTP_PORT WP_DB_PORT \
        PG_USER PG_PASSWORD PG_DATABASE RABBIT_USER RABBIT_PASSWORD RABBIT_VHOST
 
 # .NET configuration read by Moderation.Api / Moderation.Worker / the tests
@@ -47,6 +50,11 @@ export RabbitMq__VirtualHost="${RABBIT_VHOST}"
 export RabbitMq__ManagementPort="${RABBIT_MGMT_PORT}"
 # Maintenance connection for tests that create and drop their own databases (the role has CREATEDB).
 export MODERATION_PG_ADMIN="Host=127.0.0.1;Port=${PG_PORT};Database=postgres;Username=${PG_USER};Password=${PG_PASSWORD}"
+# The blog and its application password, for the WordPress tests; written by `infra/wordpress.sh start`.
+if [[ -r "$STATE/wordpress/credentials.env" ]]; then
+  source "$STATE/wordpress/credentials.env"
+  export WP_URL WP_USER WP_APP_PASSWORD
+fi
 
 # Where the binaries live (Debian packages).
 # PostgreSQL 15 is Debian 12's version; if it is absent, use the newest installed major version.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: installs and starts PostgreSQL and RabbitMQ (infra/up.sh), builds the solution and runs
+# The README's test command: installs and starts PostgreSQL and RabbitMQ (infra/up.sh) and WordPress
+# (infra/wordpress.sh), builds the solution and runs
 # every test against those real servers. Ends with one line "N passed, N failed, N skipped".
 #   infra/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Tenancy]
 set -euo pipefail
@@ -16,11 +17,22 @@ started_here=0
 if ! "$HERE/postgres.sh" status >/dev/null 2>&1 || ! "$HERE/rabbitmq.sh" status >/dev/null 2>&1; then
   started_here=1
 fi
+wp_started_here=0
+"$HERE/wordpress.sh" status >/dev/null 2>&1 || wp_started_here=1
+# On CI, or when this script started them, stop the servers again at the end (down.sh stops WordPress too).
+stop_servers() {
+  if [[ "${CI:-}" == "true" || $started_here == 1 ]]; then
+    "$HERE/down.sh" >/dev/null 2>&1 || true
+  elif [[ $wp_started_here == 1 ]]; then
+    "$HERE/wordpress.sh" stop >/dev/null 2>&1 || true
+  fi
+}
+trap stop_servers EXIT
 "$HERE/up.sh" >/dev/null
-# On CI, or when this script started them, stop the servers again at the end.
-if [[ "${CI:-}" == "true" || $started_here == 1 ]]; then
-  trap '"$HERE/down.sh" >/dev/null 2>&1 || true' EXIT
-fi
+# The blog connector's tests run against a real WordPress; env.sh then exports its application password.
+"$HERE/wordpress.sh" install >/dev/null
+"$HERE/wordpress.sh" start >/dev/null
+source "$HERE/env.sh"
 
 source "$HERE/dotnet.sh"
 dotnet_restore_and_build Release
