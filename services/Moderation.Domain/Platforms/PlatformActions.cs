@@ -172,6 +172,11 @@ public sealed class PlatformActionExecutor(
             // Already gone from the platform: what the action wanted is true.
             result = new PlatformActionResult("already gone from the platform");
         }
+        catch (PlatformCallException ex) when (ex.Uncertain)
+        {
+            // Trying again could post twice: a person checks the platform and publishes by hand if it isn't there.
+            return await FailAsync(action, item, account, $"{ex.Message}. Check {account.Handle} before posting again by hand", now, ct);
+        }
         catch (PlatformCallException ex) when (ex.IsTransient)
         {
             return await PutOffAsync(action, ex, now, ct);

@@ -26,9 +26,16 @@ public enum PlatformFailure
 }
 
 /// <summary>A platform call that failed; the message never contains a credential.</summary>
-public sealed class PlatformCallException(PlatformFailure failure, string message, int? status = null, TimeSpan? retryAfter = null, Exception? inner = null)
+public sealed class PlatformCallException(
+    PlatformFailure failure, string message, int? status = null, TimeSpan? retryAfter = null, Exception? inner = null, bool uncertain = false)
     : Exception(message, inner)
 {
+    /// <summary>
+    /// A request that must not be repeated (a new post) may have reached the platform: it timed out, or the platform
+    /// answered 5xx after receiving it. Nobody can tell whether it took effect, so it is not retried.
+    /// </summary>
+    public bool Uncertain { get; } = uncertain;
+
     public PlatformFailure Failure { get; } = failure;
 
     public int? Status { get; } = status;

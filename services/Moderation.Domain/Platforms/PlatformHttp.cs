@@ -31,7 +31,9 @@ public sealed record PlatformResponse(HttpStatusCode Status, string Body, HttpRe
 /// Every connector's HTTP goes through here: the account's resilience pipeline, and one mapping of statuses to
 /// <see cref="PlatformFailure"/>. A connector may look at a response first (<c>inspect</c>) to turn a platform's own
 /// error shape (Meta's error codes, its usage header) into a <see cref="PlatformCallException"/>. Requests are built
-/// afresh for each attempt. Neither URLs' query strings nor headers are logged, so credentials never reach the logs.
+/// afresh for each attempt. A request that is not <c>repeatable</c> (one that creates a post) is retried only when it
+/// surely never arrived (the connection was refused, or a 429); after a timeout or a 5xx it fails as
+/// <see cref="PlatformCallException.Uncertain"/>, because a second post would be a duplicate. Neither URLs' query strings nor headers are logged, so credentials never reach the logs.
 /// </summary>
 public sealed class PlatformHttp(HttpClient http, PlatformResilience resilience, ILogger<PlatformHttp> logger)
 {
@@ -42,12 +44,13 @@ public sealed class PlatformHttp(HttpClient http, PlatformResilience resilience,
         ConnectedAccount account,
         Func<HttpRequestMessage> request,
         CancellationToken ct,
-        Func<PlatformResponse, PlatformCallException?>? inspect = null)
+        Func<PlatformResponse, PlatformCallException?>? inspect = null,
+        bool repeatable = true)
     {
         var pipeline = resilience.For(account.Id, account.Platform);
         try
         {
-            return await pipeline.ExecuteAsync(async token => await SendOnceAsync(account, request, inspect, token), ct);
+            return await pipeline.ExecuteAsync(async token => await SendOnceAsync(account, request, inspect, repeatable, ct, token), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -68,7 +71,12 @@ public sealed class PlatformHttp(HttpClient http, PlatformResilience resilience,
     }
 
     private async ValueTask<PlatformResponse> SendOnceAsync(
-        ConnectedAccount account, Func<HttpRequestMessage> build, Func<PlatformResponse, PlatformCallException?>? inspect, CancellationToken ct)
+        ConnectedAccount account,
+        Func<HttpRequestMessage> build,
+        Func<PlatformResponse, PlatformCallException?>? inspect,
+        bool repeatable,
+        CancellationToken caller,
+        CancellationToken ct)
     {
         using var request = build();
         var what = $"{request.Method} {request.RequestUri?.GetLeftPart(UriPartial.Path)}";
@@ -79,7 +87,13 @@ public sealed class PlatformHttp(HttpClient http, PlatformResilience resilience,
         }
         catch (HttpRequestException ex)
         {
-            throw new PlatformCallException(PlatformFailure.Transient, $"{what}: {ex.HttpRequestError} ({ex.Message})", inner: ex);
+            var neverArrived = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError;
+            throw new PlatformCallException(PlatformFailure.Transient, $"{what}: {ex.HttpRequestError} ({ex.Message})", inner: ex, uncertain: !repeatable && !neverArrived);
+        }
+        catch (OperationCanceledException ex) when (!repeatable && !caller.IsCancellationRequested)
+        {
+            // This attempt's timeout: the platform may be creating the post right now.
+            throw new PlatformCallException(PlatformFailure.Transient, $"{what}: no answer in time; it may or may not have been carried out", inner: ex, uncertain: true);
         }
 
         using (response)
@@ -108,7 +122,8 @@ public sealed class PlatformHttp(HttpClient http, PlatformResilience resilience,
             var status = (int)response.StatusCode;
             var failure = Classify(response.StatusCode);
             logger.LogDebug("{What} answered {Status}.", what, status);
-            throw new PlatformCallException(failure, $"{what} answered {status} {response.ReasonPhrase}".TrimEnd(), status, RetryAfter(response));
+            throw new PlatformCallException(failure, $"{what} answered {status} {response.ReasonPhrase}".TrimEnd(), status, RetryAfter(response),
+                uncertain: !repeatable && failure == PlatformFailure.Transient);
         }
     }
 

@@ -55,7 +55,7 @@ public sealed class PlatformResilience(IOptions<PlatformOptions> options, Npgsql
         .AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder()
-                .Handle<PlatformCallException>(e => e.Failure == PlatformFailure.Transient || (e.Failure == PlatformFailure.RateLimited && WithinCap(e.RetryAfter)))
+                .Handle<PlatformCallException>(e => !e.Uncertain && (e.Failure == PlatformFailure.Transient || (e.Failure == PlatformFailure.RateLimited && WithinCap(e.RetryAfter))))
                 .Handle<RateLimiterRejectedException>(e => WithinCap(e.RetryAfter))
                 .Handle<TimeoutRejectedException>(),
             MaxRetryAttempts = Math.Max(0, _options.MaxRetries),

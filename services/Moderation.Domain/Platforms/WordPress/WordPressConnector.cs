@@ -187,7 +187,7 @@ internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformC
             post["featured_media"] = media[0].Id;
         }
 
-        var response = await SendAsync(account, HttpMethod.Post, "posts", post, ct);
+        var response = await SendAsync(account, HttpMethod.Post, "posts", post, ct, repeatable: false);
         using var json = response.Json();
         var id = IdOf(json.RootElement, "post");
         var photos = media.Count switch { 0 => "", 1 => " with 1 photo", _ => $" with {media.Count} photos" };
@@ -217,7 +217,7 @@ internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformC
         return Text(json.RootElement, "name") ?? Text(json.RootElement, "username") ?? throw Malformed("users/me has no name");
     }
 
-    private async Task<PlatformResponse> SendAsync(ConnectedAccount account, HttpMethod method, string path, JsonObject? body, CancellationToken ct)
+    private async Task<PlatformResponse> SendAsync(ConnectedAccount account, HttpMethod method, string path, JsonObject? body, CancellationToken ct, bool repeatable = true)
     {
         var json = body?.ToJsonString();
         return await http.SendAsync(account, () =>
@@ -229,7 +229,7 @@ internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformC
             }
 
             return request;
-        }, ct, Refusal);
+        }, ct, Refusal, repeatable);
     }
 
     private static HttpRequestMessage Request(ConnectedAccount account, HttpMethod method, string path)
