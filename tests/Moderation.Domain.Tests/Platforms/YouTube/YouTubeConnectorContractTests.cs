@@ -5,7 +5,7 @@ using Moderation.Testing.Platforms;
 
 namespace Moderation.Domain.Tests.Platforms.YouTube;
 
-public sealed class YouTubeConnectorFaultTests : ConnectorFaultTests
+public sealed class YouTubeConnectorContractTests : ConnectorContractTests
 {
     private FakeYouTube _youTube = null!;
     private string _commentId = null!;
@@ -24,6 +24,8 @@ public sealed class YouTubeConnectorFaultTests : ConnectorFaultTests
     protected override IPlatformConnector Connector(PlatformHttp http) => new YouTubeConnector(http, TimeProvider.System);
 
     protected override ConnectedAccount Account() => _youTube.Account();
+
+    protected override string AddPending(string text) => _youTube.Hold(text);
 
     protected override Task ActAsync(IPlatformConnector connector) =>
         connector.ApplyAsync(Account(), PlatformAction.Delete, _commentId, CancellationToken.None);

@@ -5,7 +5,7 @@ using Moderation.Testing.Platforms;
 
 namespace Moderation.Domain.Tests.Platforms.X;
 
-public sealed class XConnectorFaultTests : ConnectorFaultTests
+public sealed class XConnectorContractTests : ConnectorContractTests
 {
     private FakeX _x = null!;
     private string _replyId = null!;
@@ -24,6 +24,8 @@ public sealed class XConnectorFaultTests : ConnectorFaultTests
     protected override IPlatformConnector Connector(PlatformHttp http) => new XConnector(http, TimeProvider.System);
 
     protected override ConnectedAccount Account() => _x.Account();
+
+    protected override string AddPending(string text) => _x.Reply(text);
 
     protected override Task ActAsync(IPlatformConnector connector) =>
         connector.ApplyAsync(Account(), PlatformAction.Hide, _replyId, CancellationToken.None);
