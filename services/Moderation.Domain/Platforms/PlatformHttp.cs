@@ -138,9 +138,12 @@ public sealed class PlatformHttp(HttpClient http, PlatformResilience resilience,
     };
 
     /// <summary><c>Retry-After</c> as seconds or as an HTTP date.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    public static TimeSpan? RetryAfter(HttpResponseMessage response) => RetryAfter(response.Headers);
+
+    /// <summary><c>Retry-After</c> as seconds or as an HTTP date (for an <c>inspect</c> hook, which sees only the headers).</summary>
+    public static TimeSpan? RetryAfter(HttpResponseHeaders headers)
     {
-        if (response.Headers.RetryAfter is not { } header)
+        if (headers.RetryAfter is not { } header)
         {
             return null;
         }
