@@ -145,9 +145,11 @@ public sealed class PlatformActionExecutor(
         }
 
         var connector = connectors.For(account.Platform);
-        if (!connector.Capabilities.Supports(action.Action))
+        var ownPost = item.Kind == ItemKind.OutboundDraft;
+        if (!connector.Capabilities.Supports(action.Action, ownPost, photos: item.Media.Count > 0))
         {
-            return await FailAsync(action, item, account, $"{account.Platform} does not allow the service to {Infinitive(action.Action)} content", now, ct);
+            var what = ownPost ? item.Media.Count > 0 ? "publish posts with photos" : "publish text-only posts" : $"{Infinitive(action.Action)} others' content";
+            return await FailAsync(action, item, account, $"{account.Platform} does not let the service {what}", now, ct);
         }
 
         PlatformActionResult result;

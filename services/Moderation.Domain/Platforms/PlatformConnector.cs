@@ -117,13 +117,17 @@ public interface IPlatformConnector
 
 public static class PlatformCapabilityRules
 {
-    /// <summary>Whether the platform can carry out <paramref name="action"/> at all.</summary>
-    public static bool Supports(this PlatformCapabilities capabilities, PlatformAction action) => action switch
+    /// <summary>
+    /// Whether the platform can carry out <paramref name="action"/>: on someone else's comment, or (for
+    /// <paramref name="ownPost"/>) publishing the school's draft, with photos when <paramref name="photos"/>.
+    /// </summary>
+    public static bool Supports(this PlatformCapabilities capabilities, PlatformAction action, bool ownPost = false, bool photos = false) => action switch
     {
         PlatformAction.None => true,
         PlatformAction.Hide or PlatformAction.Unhide => capabilities.HasFlag(PlatformCapabilities.Hide),
         PlatformAction.Delete => capabilities.HasFlag(PlatformCapabilities.Delete),
-        PlatformAction.Publish => capabilities.HasFlag(PlatformCapabilities.ApproveHeld) || capabilities.HasFlag(PlatformCapabilities.PublishText),
+        PlatformAction.Publish when ownPost => capabilities.HasFlag(photos ? PlatformCapabilities.PublishPhotos : PlatformCapabilities.PublishText),
+        PlatformAction.Publish => capabilities.HasFlag(PlatformCapabilities.ApproveHeld),
         _ => false,
     };
 }

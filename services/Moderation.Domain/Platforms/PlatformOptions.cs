@@ -24,13 +24,16 @@ public sealed class PlatformOptions
 
     public BreakerOptions Breaker { get; set; } = new();
 
-    /// <summary>Calls per platform per window, across all accounts of that platform in this process.</summary>
+    /// <summary>
+    /// Calls per window on each platform, in this process: per account where the platform counts per user or page
+    /// (Facebook, Instagram, X, each blog), across all accounts where it counts per app (YouTube's project quota).
+    /// </summary>
     public Dictionary<Platform, RateLimitOptions> RateLimits { get; set; } = new()
     {
         [Platform.Facebook] = new() { PermitLimit = 200, Window = TimeSpan.FromHours(1) },
         [Platform.Instagram] = new() { PermitLimit = 200, Window = TimeSpan.FromHours(1) },
         [Platform.X] = new() { PermitLimit = 50, Window = TimeSpan.FromMinutes(15) },
-        [Platform.YouTube] = new() { PermitLimit = 100, Window = TimeSpan.FromMinutes(1) },
+        [Platform.YouTube] = new() { PermitLimit = 100, Window = TimeSpan.FromMinutes(1), PerAccount = false },
         [Platform.Blog] = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) },
     };
 
@@ -76,6 +79,9 @@ public sealed class PlatformOptions
     {
         public int PermitLimit { get; set; }
         public TimeSpan Window { get; set; }
+
+        /// <summary>Each account has its own allowance (true), or all accounts of the platform share one.</summary>
+        public bool PerAccount { get; set; } = true;
     }
 
     /// <summary>The Meta app the school's Page and Instagram webhooks are subscribed through.</summary>

@@ -23,31 +23,31 @@ public static class CircuitStates
 /// <summary>
 /// One Polly pipeline per account, built on first use (ARCHITECTURE.md "Resilience"), outermost first: retry with
 /// jittered back-off that honours <c>Retry-After</c> up to a cap; a circuit breaker of the account's own, whose state
-/// changes are written to the account for the health page; the platform's rate limiter, shared by every account of
-/// that platform in this process; and a timeout per attempt.
+/// changes are written to the account for the health page; the rate limiter (the account's own, or the platform's where
+/// the platform counts per app); and a timeout per attempt.
 /// </summary>
 public sealed class PlatformResilience(IOptions<PlatformOptions> options, NpgsqlDataSource dataSource, TimeProvider time, ILogger<PlatformResilience> logger)
 {
     private readonly PlatformOptions _options = options.Value;
     private readonly ConcurrentDictionary<Guid, ResiliencePipeline> _pipelines = new();
-    private readonly ConcurrentDictionary<Platform, RateLimiter> _limiters = new();
+    private readonly ConcurrentDictionary<(Platform, Guid), RateLimiter> _limiters = new();
 
     public ResiliencePipeline For(Guid accountId, Platform platform) => _pipelines.GetOrAdd(accountId, id => Build(id, platform));
 
-    private RateLimiter Limiter(Platform platform) => _limiters.GetOrAdd(platform, p =>
+    private RateLimiter Limiter(Platform platform, Guid accountId)
     {
-        var limit = _options.RateLimits.TryGetValue(p, out var configured) && configured.PermitLimit > 0
+        var limit = _options.RateLimits.TryGetValue(platform, out var configured) && configured.PermitLimit > 0
             ? configured
             : new PlatformOptions.RateLimitOptions { PermitLimit = 100, Window = TimeSpan.FromMinutes(1) };
-        return new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        return _limiters.GetOrAdd((platform, limit.PerAccount ? accountId : Guid.Empty), _ => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
             PermitLimit = limit.PermitLimit,
             Window = limit.Window,
             SegmentsPerWindow = 6,
             QueueLimit = 0,
             AutoReplenishment = true,
-        });
-    });
+        }));
+    }
 
     private bool WithinCap(TimeSpan? retryAfter) => (retryAfter ?? TimeSpan.Zero) <= _options.RetryAfterCap;
 
@@ -88,7 +88,7 @@ public sealed class PlatformResilience(IOptions<PlatformOptions> options, Npgsql
             OnHalfOpened = _ => RecordCircuitAsync(accountId, platform, CircuitStates.HalfOpen),
             OnClosed = _ => RecordCircuitAsync(accountId, platform, CircuitStates.Closed),
         })
-        .AddRateLimiter(Limiter(platform))
+        .AddRateLimiter(Limiter(platform, accountId))
         .AddTimeout(_options.AttemptTimeout)
         .Build();
 

@@ -110,7 +110,7 @@ public sealed class XConnector(PlatformHttp http, TimeProvider time) : IPlatform
         object body = mediaIds.Count == 0
             ? new { text = publication.Text }
             : new { text = publication.Text, media = new { media_ids = mediaIds } };
-        var answer = await http.SendAsync(account, () => PlatformRequests.Bearer(account, HttpMethod.Post, "tweets", JsonContent.Create(body)), ct, Inspect);
+        var answer = await http.SendAsync(account, () => PlatformRequests.Bearer(account, HttpMethod.Post, "tweets", JsonContent.Create(body)), ct, Inspect, repeatable: false);
         using var json = answer.Json();
         var id = Data(json.RootElement).RequiredString("id");
         var photos = mediaIds.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" with {mediaIds.Count} photo{(mediaIds.Count == 1 ? "" : "s")}");

@@ -309,24 +309,27 @@ public sealed class XConnectorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Once_the_service_s_own_X_limit_is_used_up_calls_are_refused_without_reaching_X()
+    public async Task Once_an_accounts_own_X_limit_is_used_up_its_calls_are_refused_without_reaching_X_and_other_schools_go_on()
     {
-        // Arrange
+        // Arrange: X counts per user, so each school's account has its own allowance.
         var options = PlatformKit.FastOptions();
         options.RateLimits[Platform.X] = new PlatformOptions.RateLimitOptions { PermitLimit = 2, Window = TimeSpan.FromHours(1) };
         var connector = Connector(options: options);
-        var ids = Enumerable.Range(0, 3).Select(i => _x.Reply($"reply {i}")).ToList();
-        await connector.ApplyAsync(_x.Account(), PlatformAction.Hide, ids[0], CancellationToken.None);
-        await connector.ApplyAsync(_x.Account(), PlatformAction.Hide, ids[1], CancellationToken.None);
+        var ids = Enumerable.Range(0, 4).Select(i => _x.Reply($"reply {i}")).ToList();
+        var school = _x.Account();
+        var otherSchool = _x.Account();
+        await connector.ApplyAsync(school, PlatformAction.Hide, ids[0], CancellationToken.None);
+        await connector.ApplyAsync(school, PlatformAction.Hide, ids[1], CancellationToken.None);
 
         // Act
-        var act = () => connector.ApplyAsync(_x.Account(), PlatformAction.Hide, ids[2], CancellationToken.None);
+        var act = () => connector.ApplyAsync(school, PlatformAction.Hide, ids[2], CancellationToken.None);
+        var thrown = await act.Should().ThrowAsync<PlatformCallException>();
+        await connector.ApplyAsync(otherSchool, PlatformAction.Hide, ids[3], CancellationToken.None);
 
         // Assert
-        var thrown = await act.Should().ThrowAsync<PlatformCallException>();
         thrown.Which.Failure.Should().Be(PlatformFailure.RateLimited);
         thrown.Which.Message.Should().Contain("own X rate limit");
-        _x.Server.Requests.Should().HaveCount(2);
+        _x.Server.Requests.Should().HaveCount(3, "the refused call never reached X; the other school's did");
     }
 
     [Theory]
