@@ -71,6 +71,22 @@ public sealed class WorkerFixture : IAsyncLifetime
         return await db.Items.CountAsync(i => ids.Contains(i.Id) && i.State == state);
     }
 
+    /// <summary>Decides as the seeded Fleming moderator (approve) once screening has put the item up for review.</summary>
+    public async Task DecideAsync(Guid itemId, bool approve)
+    {
+        await Eventually.WaitForAsync(() => CountInStateAsync([itemId], ItemState.AwaitingReview), n => n == 1, "the item to be screened");
+        await using var db = Db();
+        var moderator = await db.Users.SingleAsync(u => u.Email == "moderator@fleming.example");
+        var schools = await db.Memberships.Where(m => m.UserId == moderator.Id).Select(m => m.SchoolId).ToListAsync();
+        var staff = new StaffMember(moderator.Id, moderator.DisplayName, new HashSet<string> { Roles.Moderator }, schools.ToHashSet());
+        using var scope = Services.CreateScope();
+        var decisions = scope.ServiceProvider.GetRequiredService<ItemDecisions>();
+        var outcome = approve
+            ? await decisions.ApproveAsync(itemId, staff, null, null, CancellationToken.None)
+            : await decisions.RejectAsync(itemId, staff, RejectionReason.Abusive, null, null, CancellationToken.None);
+        outcome.Kind.Should().Be(OutcomeKind.Ok, outcome.Detail);
+    }
+
     /// <param name="settings">Extra configuration, as command-line arguments (<c>--Section:Key=value</c>).</param>
     public static async Task<IHost> StartWorkerAsync(IConsumeObserver? observer = null, params string[] settings)
     {

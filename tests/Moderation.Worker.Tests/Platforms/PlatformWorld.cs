@@ -102,21 +102,7 @@ internal sealed class PlatformWorld : IAsyncDisposable
 
     public async Task<ItemState> StateAsync(Guid id) => (await ItemAsync(id)).State;
 
-    /// <summary>Decides as the seeded moderator (approve) once screening has put the item up for review.</summary>
-    public async Task DecideAsync(Guid itemId, bool approve)
-    {
-        await Eventually.WaitForAsync(() => StateAsync(itemId), s => s == ItemState.AwaitingReview, "the item to be screened");
-        await using var db = _fixture.Db();
-        var moderator = await db.Users.SingleAsync(u => u.Email == "moderator@fleming.example");
-        var schools = await db.Memberships.Where(m => m.UserId == moderator.Id).Select(m => m.SchoolId).ToListAsync();
-        var staff = new StaffMember(moderator.Id, moderator.DisplayName, new HashSet<string> { Roles.Moderator }, schools.ToHashSet());
-        using var scope = _fixture.Services.CreateScope();
-        var decisions = scope.ServiceProvider.GetRequiredService<ItemDecisions>();
-        var outcome = approve
-            ? await decisions.ApproveAsync(itemId, staff, null, null, CancellationToken.None)
-            : await decisions.RejectAsync(itemId, staff, RejectionReason.Abusive, null, null, CancellationToken.None);
-        outcome.Kind.Should().Be(OutcomeKind.Ok, outcome.Detail);
-    }
+    public Task DecideAsync(Guid itemId, bool approve) => _fixture.DecideAsync(itemId, approve);
 
     public int AppliedTo(string commentId, string change) => Applied.Count(a => a.CommentId == commentId && a.Change == change);
 
