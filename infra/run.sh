@@ -24,6 +24,15 @@ api="$REPO/services/Moderation.Api/bin/Release/net10.0/Moderation.Api.dll"
 echo "Applying migrations and loading seeds/ ..."
 dotnet "$worker" seed "$REPO/seeds"
 
+# The demo's school blog is a real WordPress on loopback, with comments held for moderation; Fleming's blog account
+# is connected to it, so they reach the queue by polling and decisions go back to the blog.
+echo "Starting the demo blog (WordPress) ..."
+"$HERE/wordpress.sh" install >/dev/null
+"$HERE/wordpress.sh" start >/dev/null
+"$HERE/wordpress.sh" demo-content
+source "$HERE/env.sh"
+dotnet "$worker" connect-account fleming-blog --url "$WP_URL/" --username "$WP_USER" --password-env WP_APP_PASSWORD --poll-seconds 30
+
 pids=()
 stop_all() {
   trap - INT TERM EXIT
@@ -31,7 +40,7 @@ stop_all() {
   echo "Stopping the API and the worker..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  echo "Stopping PostgreSQL and RabbitMQ..."
+  echo "Stopping WordPress, PostgreSQL and RabbitMQ..."
   "$HERE/down.sh" >/dev/null 2>&1 || true
   echo "Stopped."
 }
@@ -58,6 +67,7 @@ The moderation queue is running.
   Open:      $URL/
   API:       $URL/openapi/v1.json     health: $URL/health/ready
   Logs:      $STATE/logs/api.log and worker.log
+  Demo blog: $WP_URL/sports-day/  (its held comments reach the queue within 30 s; admin: $WP_USER, see $STATE/wordpress/credentials.env)
   RabbitMQ:  http://127.0.0.1:$RABBIT_MGMT_PORT  ($RABBIT_USER / $RABBIT_PASSWORD)
 
 Demo sign-ins (password for all: $(grep -o '"password": *"[^"]*"' "$REPO/seeds/demo.json" | head -1 | sed 's/.*: *"\(.*\)"/\1/')):

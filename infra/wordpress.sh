@@ -9,6 +9,9 @@
 #                                password to .state/wordpress/credentials.env (WP_URL, WP_USER, WP_APP_PASSWORD)
 #   infra/wordpress.sh stop      stop PHP (workers, then master) and MariaDB (fine if not running)
 #   infra/wordpress.sh status    exit 0 if the blog answers its REST API, 3 if not
+#   infra/wordpress.sh demo-content
+#                                once: a "Sports day" post with three comments held for moderation, for the demo
+#                                (infra/run.sh), so the blog's queue has something in it
 #
 # MariaDB runs as the `mysql` user and PHP as `www-data`; nothing in /etc/wordpress, /etc/mysql or /var/lib is read
 # or written. Settings: infra/env.sh.
@@ -271,6 +274,35 @@ start_php() {
   echo $! > "$PHP_PIDFILE"
 }
 
+demo_php() {
+  cat <<'PHP'
+$_SERVER['HTTP_HOST'] = getenv('WP_HOST');
+$_SERVER['REQUEST_URI'] = '/';
+require getenv('WP_SITE') . '/wp-load.php';
+if (get_page_by_path('sports-day', OBJECT, 'post')) {
+    exit(0);
+}
+$post = wp_insert_post(['post_title' => 'Sports day', 'post_name' => 'sports-day', 'post_status' => 'publish',
+    'post_content' => 'Thank you to everyone who came to sports day. Photos to follow!']);
+$comments = [
+    ['PTA Chair', 'What a brilliant afternoon, well done to every runner and thank you to the staff.'],
+    ['Grandad Joe', 'So proud of Olivia Smith winning the sack race!'],
+    ['anon', 'Worst organised event ever, the teachers are a joke.'],
+];
+foreach ($comments as [$author, $text]) {
+    wp_insert_comment(['comment_post_ID' => $post, 'comment_author' => $author, 'comment_author_email' => 'visitor@example.invalid',
+        'comment_content' => $text, 'comment_approved' => 0]);
+}
+fwrite(STDERR, "demo post $post with " . count($comments) . " held comments\n");
+PHP
+}
+
+cmd_demo_content() {
+  require_root
+  rest_ready || die "the blog is not running; run: infra/wordpress.sh start"
+  (cd "$SITE" && env -i PATH="$PATH" WP_SITE="$SITE" WP_HOST="127.0.0.1:$WP_HTTP_PORT"       setpriv --reuid=www-data --regid=www-data --init-groups       php -d sendmail_path=/bin/true -d display_errors=stderr -r "$(demo_php)" 2>>"$LOGDIR/install.log" 9>&-)     || { tail_log "$LOGDIR/install.log"; die "adding the demo content failed"; }
+}
+
 cmd_start() {
   require_root
   local t0=$SECONDS
@@ -343,5 +375,6 @@ case "${1:-}" in
   start)   cmd_start ;;
   stop)    cmd_stop ;;
   status)  cmd_status ;;
-  *) echo "usage: $0 {install|start|stop|status}" >&2; exit 2 ;;
+  demo-content) cmd_demo_content ;;
+  *) echo "usage: $0 {install|start|stop|status|demo-content}" >&2; exit 2 ;;
 esac

@@ -58,6 +58,7 @@ public static class PlatformsSetup
         builder.Services.AddScoped<AccountConnections>();
         builder.Services.AddScoped<PlatformActionExecutor>();
         builder.Services.AddScoped<AccountPoller>();
+        builder.Services.AddScoped<AccountSetup>();
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Platforms;
 using Moderation.Domain.Screening;
 using Moderation.Domain.Seeding;
 using System.Text.Json;
@@ -12,11 +13,13 @@ namespace Moderation.Worker.Cli;
 /// (prints the schema EF would create, the reference for the next hand-written migration), and
 /// <c>import-roster SCHOOL FILE [--dry-run]</c> (a roster and consent CSV; a file with any bad row applies nothing), and
 /// <c>preview SCHOOL [--text TEXT | --text-file FILE] [--photo FILE]... [--channel CHANNEL]...</c> (prints the whole
-/// screening result as JSON, storing nothing).
+/// screening result as JSON, storing nothing), and <c>connect-account HANDLE [--url URL] [--username USER]
+/// [--password-env VAR] [--token-env VAR] [--poll-seconds N] [--no-test]</c> (connects an account as the API does,
+/// reading secrets from environment variables so they never appear in the process list).
 /// </summary>
 public static class WorkerCommands
 {
-    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster", "preview"];
+    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster", "preview", "connect-account"];
 
     public static bool IsCommand(string arg) => s_commands.Contains(arg, StringComparer.Ordinal);
 
@@ -24,13 +27,18 @@ public static class WorkerCommands
     {
         try
         {
-            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, "preview" => args.Length, _ => 1 }).Where(a => a != "--dry-run")]));
+            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, "preview" or "connect-account" => args.Length, _ => 1 }).Where(a => a != "--dry-run")]));
             builder.AddModerationPersistence();
             builder.Services.AddModerationIdentityCore();
             builder.Services.AddScoped<DemoSeeder>();
             if (args[0] == "preview")
             {
                 builder.AddModerationScreening();
+            }
+
+            if (args[0] == "connect-account")
+            {
+                builder.AddModerationPlatforms();
             }
 
             using var host = builder.Build();
@@ -49,6 +57,8 @@ public static class WorkerCommands
                     return await ImportRosterAsync(args, scope.ServiceProvider, db);
                 case "preview":
                     return await PreviewAsync(args, scope.ServiceProvider, db);
+                case "connect-account":
+                    return await ConnectAccountAsync(args, scope.ServiceProvider, db);
                 default:
                     return await SeedAsync(args, scope.ServiceProvider, db);
             }
@@ -58,6 +68,70 @@ public static class WorkerCommands
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;
         }
+    }
+
+    private static async Task<int> ConnectAccountAsync(string[] args, IServiceProvider services, ModerationDbContext db)
+    {
+        const string Usage = "usage: Moderation.Worker connect-account HANDLE [--url URL] [--username USER] [--password-env VAR] [--token-env VAR] [--poll-seconds N] [--no-test]";
+        if (args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        string? url = null, username = null, password = null, token = null;
+        int? pollSeconds = null;
+        var test = true;
+        for (var i = 2; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new InvalidDataException($"{args[i]} needs a value. {Usage}");
+            string Secret(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+                ? value
+                : throw new InvalidDataException($"the environment variable {variable} is not set.");
+            switch (args[i])
+            {
+                case "--url": url = Next(); break;
+                case "--username": username = Next(); break;
+                case "--password-env": password = Secret(Next()); break;
+                case "--token-env": token = Secret(Next()); break;
+                case "--poll-seconds":
+                    pollSeconds = int.TryParse(Next(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                        ? n : throw new InvalidDataException($"--poll-seconds takes a whole number of seconds. {Usage}");
+                    break;
+                case "--no-test": test = false; break;
+                default: throw new InvalidDataException($"unknown option {args[i]}. {Usage}");
+            }
+        }
+
+        var matches = await db.SocialAccounts.Where(a => a.Handle == args[1]).ToListAsync();
+        if (matches.Count != 1)
+        {
+            await Console.Error.WriteLineAsync(matches.Count == 0
+                ? $"error: no account has the handle {args[1]}."
+                : $"error: {matches.Count} accounts have the handle {args[1]}: {string.Join(", ", matches.Select(m => $"{m.Platform} {m.Id}"))}.");
+            return 2;
+        }
+
+        var account = matches[0];
+        var result = await services.GetRequiredService<AccountSetup>().ConnectAsync(
+            account, new ConnectRequest(token, username, password, url, pollSeconds, null, test), Domain.Audit.Actor.System("cli"), CancellationToken.None);
+        foreach (var (field, messages) in result.Errors)
+        {
+            await Console.Error.WriteLineAsync($"error: {field}: {string.Join(" ", messages)}");
+        }
+
+        if (result.Refusal is { } refusal)
+        {
+            await Console.Error.WriteLineAsync($"error: {refusal}");
+        }
+
+        if (result.Errors.Count > 0 || result.Refusal is not null)
+        {
+            return 1;
+        }
+
+        Console.WriteLine($"Connected {account.Platform} account {account.Handle}{(test ? " (credentials checked with the platform)" : "")}.");
+        return 0;
     }
 
     private static async Task<int> ImportRosterAsync(string[] args, IServiceProvider services, ModerationDbContext db)
