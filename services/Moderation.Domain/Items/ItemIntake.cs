@@ -26,7 +26,8 @@ public sealed record InboundItem(
     bool HideOnArrival = false);
 
 /// <summary>How items enter the queue: staff drafts from the API, inbound items from connectors and seeds.</summary>
-public sealed class ItemIntake(ModerationDbContext db, TimeProvider time)
+/// <param name="connectors">What each platform can publish; without it (tools that only ingest), drafts are not checked against it.</param>
+public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, PlatformConnectors? connectors = null)
 {
     public const int MaxTextLength = 63_206;
 
@@ -63,14 +64,23 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time)
             return Outcome.Invalid($"A draft can carry at most {ImageFormats.MaxPhotosPerDraft} photos.");
         }
 
-        var accounts = await db.SocialAccounts
+        var targets = await db.SocialAccounts.AsNoTracking()
             .Where(a => a.SchoolId == schoolId && targetAccountIds.Contains(a.Id))
-            .Select(a => a.Id)
             .ToListAsync(ct);
+        var accounts = targets.Select(a => a.Id).ToList();
         var unknown = targetAccountIds.Except(accounts).ToList();
         if (unknown.Count > 0)
         {
             return Outcome.Invalid($"Not accounts of this school: {string.Join(", ", unknown)}.");
+        }
+
+        var unable = connectors is null
+            ? []
+            : targets.Where(a => !connectors.CapabilitiesOf(a.Platform).Supports(PlatformAction.Publish, ownPost: true, photos: photos.Count > 0)).ToList();
+        if (unable.Count > 0)
+        {
+            var what = photos.Count > 0 ? "posts with photos" : "text-only posts";
+            return Outcome.Invalid($"{string.Join(" and ", unable.Select(a => $"{a.Platform} ({a.Handle})"))} cannot take {what} through its API; choose other accounts.");
         }
 
         var now = time.GetUtcNow();
