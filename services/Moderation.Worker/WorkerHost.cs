@@ -2,9 +2,11 @@ using MassTransit;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Platforms;
 using Moderation.Domain.Routing;
 using Moderation.Domain.Screening;
 using Moderation.Worker.Notifications;
+using Moderation.Worker.Platforms;
 using Moderation.Worker.Routing;
 using Moderation.Worker.Screening;
 
@@ -24,11 +26,13 @@ public static class WorkerHost
             bus.AddConsumer<NotificationDeliveryConsumer, NotificationDeliveryConsumerDefinition>();
             bus.AddConsumer<ItemScreenedConsumer, ItemScreenedConsumerDefinition>();
             bus.AddConsumer<ItemEscalatedConsumer, ItemEscalatedConsumerDefinition>();
+            bus.AddConsumer<WebhookReceivedConsumer, WebhookReceivedConsumerDefinition>();
         });
         builder.AddModerationScreening();
         builder.AddModerationNotifications();
         builder.AddModerationRouting();
         builder.AddRoutingSweep();
+        builder.AddModerationPlatforms();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         builder.Services.AddHttpClient<IWebhookSender, HttpWebhookSender>();
         builder.Services.Configure<OutboxRelayOptions>(builder.Configuration.GetSection("OutboxRelay"));

@@ -354,7 +354,8 @@ public sealed class PlatformActionExecutor(
         item.Id,
         item.ApprovedText ?? item.RedactedText ?? item.Text,
         item.Media.Select(m => new PublicationPhoto(m.FileName, m.ContentType,
-            m.PublishableContent ?? throw new InvalidOperationException($"Photo {m.Id} of item {item.Id} has no location-stripped copy to publish."))).ToList());
+            m.PublishableContent ?? throw new InvalidOperationException($"Photo {m.Id} of item {item.Id} has no location-stripped copy to publish."),
+            m.Id)).ToList());
 
     private static string Describe(ConnectionStatus status) => status switch
     {

@@ -57,6 +57,10 @@ public sealed record ConnectedAccount(
 /// <param name="ParentId">The post (or thread) the comment belongs to, where there is one.</param>
 /// <param name="PubliclyVisible">True when the platform already shows it to the public (Facebook, Instagram, X).</param>
 /// <param name="RawJson">The platform's own JSON for this comment, kept as evidence.</param>
+/// <param name="AccountExternalId">
+/// The account a webhook entry named (a Page id, an Instagram user id): one body may carry several accounts' comments.
+/// Null from polling, which reads one account.
+/// </param>
 public sealed record PlatformComment(
     string PlatformItemId,
     ItemKind Kind,
@@ -67,7 +71,8 @@ public sealed record PlatformComment(
     string? ParentId,
     string? Url,
     bool PubliclyVisible,
-    string RawJson);
+    string RawJson,
+    string? AccountExternalId = null);
 
 /// <summary>One page of pending comments and where to continue next time.</summary>
 /// <param name="NextCursor">Stored and handed back on the next poll; null keeps the stored cursor.</param>
@@ -77,7 +82,11 @@ public sealed record FetchResult(IReadOnlyList<PlatformComment> Comments, string
 /// <summary>A staff post approved for publishing: the approved text and the location-stripped photos.</summary>
 public sealed record Publication(Guid ItemId, string Text, IReadOnlyList<PublicationPhoto> Photos);
 
-public sealed record PublicationPhoto(string FileName, string ContentType, byte[] Content);
+/// <param name="MediaId">
+/// The stored photo (<c>ItemMedia</c>), for platforms that fetch a photo from a public address rather than take its
+/// bytes (Instagram, through <see cref="IPublicMediaLinks"/>).
+/// </param>
+public sealed record PublicationPhoto(string FileName, string ContentType, byte[] Content, Guid? MediaId = null);
 
 /// <summary>What the platform answered to an action: its id for what was created, and a short description.</summary>
 public sealed record PlatformActionResult(string Description, string? PlatformId = null, string? Url = null);
@@ -123,7 +132,9 @@ public static class PlatformCapabilityRules
         PlatformAction.None => true,
         PlatformAction.Hide or PlatformAction.Unhide => capabilities.HasFlag(PlatformCapabilities.Hide),
         PlatformAction.Delete => capabilities.HasFlag(PlatformCapabilities.Delete),
-        PlatformAction.Publish => capabilities.HasFlag(PlatformCapabilities.ApproveHeld) || capabilities.HasFlag(PlatformCapabilities.PublishText),
+        // Instagram publishes photos only; a connector refuses a publication it cannot make (text alone there).
+        PlatformAction.Publish => capabilities.HasFlag(PlatformCapabilities.ApproveHeld) || capabilities.HasFlag(PlatformCapabilities.PublishText)
+            || capabilities.HasFlag(PlatformCapabilities.PublishPhotos),
         _ => false,
     };
 }
