@@ -50,6 +50,8 @@ app.MapRotaApi();
 app.MapRoutingApi();
 app.MapAccountsApi();
 app.MapAdminApi();
+app.MapMetaWebhookApi();
+app.MapPublicMediaApi();
 app.MapWeb();
 app.Run();
 

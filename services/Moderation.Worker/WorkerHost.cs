@@ -28,6 +28,7 @@ public static class WorkerHost
             bus.AddConsumer<ItemEscalatedConsumer, ItemEscalatedConsumerDefinition>();
             bus.AddConsumer<ItemDecidedConsumer, ItemDecidedConsumerDefinition>();
             bus.AddConsumer<PlatformActionConsumer, PlatformActionConsumerDefinition>();
+            bus.AddConsumer<WebhookReceivedConsumer, WebhookReceivedConsumerDefinition>();
         });
         builder.AddModerationScreening();
         builder.AddModerationNotifications();

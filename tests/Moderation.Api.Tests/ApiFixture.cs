@@ -20,6 +20,11 @@ namespace Moderation.Api.Tests;
 public sealed class ApiFixture : IAsyncLifetime
 {
     public const string Password = "Demo-Passw0rd!";
+
+    /// <summary>The Meta app the webhook tests sign bodies as, and the token of its subscription check.</summary>
+    public const string MetaAppSecret = "test-meta-app-secret";
+    public const string MetaVerifyToken = "test-meta-verify-token";
+    public const int WebhookMaxBodyBytes = 64 * 1024;
     private readonly Dictionary<string, string> _tokens = new(StringComparer.OrdinalIgnoreCase);
     private IHost? _worker;
 
@@ -45,6 +50,9 @@ public sealed class ApiFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Notifications__Smtp__Security", "None");
         Environment.SetEnvironmentVariable("Notifications__RetryIntervals__0", "00:00:00.100");
         Environment.SetEnvironmentVariable("Notifications__RetryIntervals__1", "00:00:00.200");
+        Environment.SetEnvironmentVariable("Platforms__Meta__AppSecret", MetaAppSecret);
+        Environment.SetEnvironmentVariable("Platforms__Meta__VerifyToken", MetaVerifyToken);
+        Environment.SetEnvironmentVariable("Platforms__WebhookMaxBodyBytes", WebhookMaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Factory = new WebApplicationFactory<Program>();
         _ = Factory.Server; // starts the API and applies migrations
         using (var scope = Factory.Services.CreateScope())

@@ -65,10 +65,10 @@ public sealed class ScreeningTests(ApiFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
-    public async Task Approving_without_an_edit_publishes_the_redacted_text_never_the_original()
+    public async Task Approving_a_blog_comment_without_an_edit_publishes_the_redacted_text_never_the_original()
     {
-        // Arrange
-        var id = await Fixture.IngestAndScreenAsync("st-marys-ce", "Harry O'Brien scored twice today");
+        // Arrange: the blog lets the school rewrite a visitor's comment as it approves it.
+        var id = await Fixture.IngestAndScreenAsync("st-marys-ce", "Harry O'Brien scored twice today", "st-marys-blog");
         using var moderator = await Fixture.As("moderator@stmarys.example");
         var detail = await moderator.GetFromJsonAsync<ItemDetail>($"/api/items/{id}", ApiFixture.Json);
 
@@ -79,6 +79,30 @@ public sealed class ScreeningTests(ApiFixture fixture) : ApiTest(fixture)
         approve.StatusCode.Should().Be(HttpStatusCode.OK);
         await using var db = Fixture.Db();
         (await db.Items.SingleAsync(i => i.Id == id)).ApprovedText.Should().Be("[pupil] scored twice today");
+    }
+
+    [Fact]
+    public async Task A_facebook_comment_naming_a_pupil_in_full_cannot_be_approved_because_facebook_would_show_it_as_written()
+    {
+        // Arrange
+        var id = await Fixture.IngestAndScreenAsync("st-marys-ce", "Harry O'Brien scored twice today", "@StMarysCEPrimary");
+        using var moderator = await Fixture.As("moderator@stmarys.example");
+        var detail = await moderator.GetFromJsonAsync<ItemDetail>($"/api/items/{id}", ApiFixture.Json);
+
+        // Act
+        using var approve = await moderator.PostAsJsonAsync($"/api/items/{id}/approve", new { version = detail!.Version });
+        using var edited = await moderator.PostAsJsonAsync($"/api/items/{id}/approve", new { text = "Well done today", version = detail.Version });
+
+        // Assert
+        detail.OnPlatform.TextEditable.Should().BeFalse();
+        approve.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await approve.Content.ReadAsStringAsync()).Should().Contain("names a pupil in full").And.Contain("PupilIdentifiable");
+        edited.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await edited.Content.ReadAsStringAsync()).Should().Contain("does not let the school edit");
+        await using var db = Fixture.Db();
+        var item = await db.Items.SingleAsync(i => i.Id == id);
+        item.State.Should().Be(Domain.Items.ItemState.AwaitingReview);
+        item.Version.Should().Be(detail.Version, "nothing was written");
     }
 
     [Fact]

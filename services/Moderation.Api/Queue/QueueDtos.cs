@@ -81,9 +81,11 @@ public sealed record ItemDetail(
 /// The item on its platform: its address, whether the service hid it, what approving and rejecting will do there
 /// (only what the platform supports is offered), and each action carried out or waiting.
 /// </summary>
+/// <param name="TextEditable">Whether approving may change the text on the platform (the school's own drafts; a blog's comments).</param>
 public sealed record OnPlatformView(
     string? Url,
     bool Hidden,
+    bool TextEditable,
     PlatformAction OnApprove,
     PlatformAction OnReject,
     string? Outcome,
@@ -124,7 +126,11 @@ internal static class QueueMappings
     /// with the redactions and findings placed on that text.
     /// </summary>
     public static ItemDetail ToDetail(
-        this ModerationItem i, IReadOnlyList<ScreeningFinding> findings, IReadOnlyList<AuditEntry> history, IReadOnlyList<Domain.Platforms.PlatformActionRecord> actions)
+        this ModerationItem i,
+        IReadOnlyList<ScreeningFinding> findings,
+        IReadOnlyList<AuditEntry> history,
+        IReadOnlyList<Domain.Platforms.PlatformActionRecord> actions,
+        Domain.Platforms.PlatformCapabilities capabilities)
     {
         var spans = ScreeningJson.ReadRedactions(i.Redactions);
         var offsets = new RedactedOffsets(spans.Select(s => new Replacement(s.Offset, s.Length, s.Replacement.Length)));
@@ -141,7 +147,8 @@ internal static class QueueMappings
             [.. history.Select(h => new HistoryEntry(h.At, h.Actor, h.Action, h.FromState, h.ToState, h.Detail))],
             i.Version,
             new OnPlatformView(
-                i.PlatformUrl, i.HiddenOnPlatform, ItemDecisions.ApprovalAction(i), ItemDecisions.RejectionAction(i), i.PlatformOutcome,
+                i.PlatformUrl, i.HiddenOnPlatform, i.Kind == ItemKind.OutboundDraft || capabilities.HasFlag(Domain.Platforms.PlatformCapabilities.EditComments),
+                ItemDecisions.ApprovalAction(i), ItemDecisions.RejectionAction(i), i.PlatformOutcome,
                 [.. actions.Select(a => new PlatformActionView(a.Id, a.SocialAccountId, a.Action, a.Purpose, a.Status, a.Attempts, a.CreatedAt,
                     a.CompletedAt, a.Status is Domain.Platforms.ActionStatus.Waiting or Domain.Platforms.ActionStatus.Pending ? a.NextAttemptAt : null,
                     a.LastError, a.Result, a.ResultUrl))]));

@@ -9,7 +9,7 @@ namespace Moderation.Api.Queue;
 public sealed record QueueFilter(Guid? School, ItemState? State, ItemKind? Kind, Platform? Platform, bool AssignedToMe, int Page, int PageSize);
 
 /// <summary>The queue's reads, shared by the REST API and the web pages; every query is limited to the caller's schools.</summary>
-public sealed class QueueQueries(ModerationDbContext db, TimeProvider time)
+public sealed class QueueQueries(ModerationDbContext db, TimeProvider time, Domain.Platforms.PlatformConnectors connectors)
 {
     public const int MaxPageSize = 100;
 
@@ -76,6 +76,6 @@ public sealed class QueueQueries(ModerationDbContext db, TimeProvider time)
         var findings = await db.ScreeningFindings.AsNoTracking().Where(f => f.ItemId == id).OrderBy(f => f.Offset).ToListAsync(ct);
         var history = await db.AuditEntries.AsNoTracking().Where(a => a.ItemId == id).OrderBy(a => a.Seq).ToListAsync(ct);
         var actions = await db.PlatformActions.AsNoTracking().Where(a => a.ItemId == id).OrderBy(a => a.CreatedAt).ToListAsync(ct);
-        return item.ToDetail(findings, history, actions);
+        return item.ToDetail(findings, history, actions, item.Platform is { } platform ? connectors.CapabilitiesOf(platform) : default);
     }
 }

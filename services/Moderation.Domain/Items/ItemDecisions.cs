@@ -34,7 +34,8 @@ public sealed record Outcome(OutcomeKind Kind, ModerationItem? Item = null, stri
 /// What a person may do to an item: approve, reject, escalate, claim and release. Each runs in one transaction with
 /// its audit entry and outgoing message, and is guarded by the row's xmin so two people cannot both decide.
 /// </summary>
-public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time)
+/// <param name="connectors">What each platform allows; without it, others' comments are treated as not editable.</param>
+public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time, Platforms.PlatformConnectors? connectors = null)
 {
     public Task<Outcome> ApproveAsync(Guid itemId, StaffMember staff, string? editedText, uint? expectedVersion, CancellationToken ct) =>
         DecideAsync(itemId, staff, expectedVersion, ct, async (item, now) =>
@@ -44,12 +45,13 @@ public sealed class ItemDecisions(ModerationDbContext db, TimeProvider time)
                 return Outcome.Invalid("Edited text cannot be empty; reject the item instead.");
             }
 
-            if (item.Kind != ItemKind.OutboundDraft && (editedText is not null || (item.RedactedText is { } shown && shown != item.Text)))
+            var editable = item.Platform is { } platform && connectors?.CapabilitiesOf(platform).HasFlag(Platforms.PlatformCapabilities.EditComments) == true;
+            if (item.Kind != ItemKind.OutboundDraft && !editable && (editedText is not null || (item.RedactedText is { } shown && shown != item.Text)))
             {
-                // The school cannot rewrite someone else's comment on the platform: approving shows it exactly as written.
+                // Most platforms don't let the school rewrite someone else's comment: approving shows it exactly as written.
                 return Outcome.Invalid(editedText is not null
-                    ? "Someone else's comment cannot be edited on the platform; approve it as written or reject it."
-                    : "This comment names a pupil in full, and approving it would show it on the platform as written. Reject it (reason PupilIdentifiable) instead.");
+                    ? $"{item.Platform} does not let the school edit someone else's comment; approve it as written or reject it."
+                    : $"This comment names a pupil in full, and approving it would show it on {item.Platform} as written. Reject it (reason PupilIdentifiable) instead.");
             }
 
             // Unedited, what is published is the text with pupils' names redacted, never the sealed original.

@@ -156,10 +156,15 @@ public sealed class PlatformActionExecutor(
         try
         {
             var connected = connections.Open(account);
-            result = action.Action == PlatformAction.Publish && item.Kind == ItemKind.OutboundDraft
-                ? await connector.PublishAsync(connected, Publication(item), ct)
-                : await connector.ApplyAsync(connected, action.Action, item.PlatformItemId
-                    ?? throw new InvalidOperationException($"Item {item.Id} has no platform id."), ct);
+            var platformItemId = item.PlatformItemId;
+            result = (action.Action, ownPost, item.ApprovedText, connector) switch
+            {
+                (PlatformAction.Publish, true, _, _) => await connector.PublishAsync(connected, Publication(item), ct),
+                (_, true, _, _) => throw new InvalidOperationException($"Item {item.Id} is the school's own post; only publishing applies."),
+                (PlatformAction.Publish, false, { } text, ICommentEditor editor) when action.Purpose == ActionPurpose.Decision =>
+                    await editor.ApproveWithTextAsync(connected, platformItemId!, text, ct),
+                _ => await connector.ApplyAsync(connected, action.Action, platformItemId ?? throw new InvalidOperationException($"Item {item.Id} has no platform id."), ct),
+            };
         }
         catch (CredentialsUnreadableException ex)
         {
@@ -349,7 +354,8 @@ public sealed class PlatformActionExecutor(
         item.Id,
         item.ApprovedText ?? item.RedactedText ?? item.Text,
         item.Media.Select(m => new PublicationPhoto(m.FileName, m.ContentType,
-            m.PublishableContent ?? throw new InvalidOperationException($"Photo {m.Id} of item {item.Id} has no location-stripped copy to publish."))).ToList());
+            m.PublishableContent ?? throw new InvalidOperationException($"Photo {m.Id} of item {item.Id} has no location-stripped copy to publish."),
+            m.Id)).ToList());
 
     private static string Describe(ConnectionStatus status) => status switch
     {

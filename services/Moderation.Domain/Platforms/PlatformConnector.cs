@@ -29,6 +29,9 @@ public enum PlatformCapabilities
 
     /// <summary>The school can post photos through the API.</summary>
     PublishPhotos = 1 << 6,
+
+    /// <summary>The school may change the text of others' comments (a blog's own comments), so an approval can publish the redacted text.</summary>
+    EditComments = 1 << 7,
 }
 
 /// <summary>An account's secrets as the connector needs them; stored encrypted (<see cref="CredentialProtector"/>).</summary>
@@ -57,6 +60,10 @@ public sealed record ConnectedAccount(
 /// <param name="ParentId">The post (or thread) the comment belongs to, where there is one.</param>
 /// <param name="PubliclyVisible">True when the platform already shows it to the public (Facebook, Instagram, X).</param>
 /// <param name="RawJson">The platform's own JSON for this comment, kept as evidence.</param>
+/// <param name="AccountExternalId">
+/// The account a webhook entry named (a Page id, an Instagram user id): one body may carry several accounts' comments.
+/// Null from polling, which reads one account.
+/// </param>
 public sealed record PlatformComment(
     string PlatformItemId,
     ItemKind Kind,
@@ -67,7 +74,8 @@ public sealed record PlatformComment(
     string? ParentId,
     string? Url,
     bool PubliclyVisible,
-    string RawJson);
+    string RawJson,
+    string? AccountExternalId = null);
 
 /// <summary>One page of pending comments and where to continue next time.</summary>
 /// <param name="NextCursor">Stored and handed back on the next poll; null keeps the stored cursor.</param>
@@ -77,7 +85,11 @@ public sealed record FetchResult(IReadOnlyList<PlatformComment> Comments, string
 /// <summary>A staff post approved for publishing: the approved text and the location-stripped photos.</summary>
 public sealed record Publication(Guid ItemId, string Text, IReadOnlyList<PublicationPhoto> Photos);
 
-public sealed record PublicationPhoto(string FileName, string ContentType, byte[] Content);
+/// <param name="MediaId">
+/// The stored photo (<c>ItemMedia</c>), for platforms that fetch a photo from a public address rather than take its
+/// bytes (Instagram, through <see cref="IPublicMediaLinks"/>).
+/// </param>
+public sealed record PublicationPhoto(string FileName, string ContentType, byte[] Content, Guid? MediaId = null);
 
 /// <summary>What the platform answered to an action: its id for what was created, and a short description.</summary>
 public sealed record PlatformActionResult(string Description, string? PlatformId = null, string? Url = null);
@@ -113,6 +125,13 @@ public interface IPlatformConnector
 
     /// <summary>Checks the credentials with a cheap read; returns what the platform says the account is.</summary>
     Task<string> TestAsync(ConnectedAccount account, CancellationToken ct);
+}
+
+/// <summary>A platform where the school may rewrite a visitor's comment as it approves it (see <see cref="PlatformCapabilities.EditComments"/>).</summary>
+public interface ICommentEditor
+{
+    /// <summary>Replaces the comment's text with <paramref name="text"/> and makes it public, in one call.</summary>
+    Task<PlatformActionResult> ApproveWithTextAsync(ConnectedAccount account, string platformItemId, string text, CancellationToken ct);
 }
 
 public static class PlatformCapabilityRules

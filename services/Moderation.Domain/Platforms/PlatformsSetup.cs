@@ -38,6 +38,7 @@ public static class PlatformsSetup
             .PersistKeysToFileSystem(Directory.CreateDirectory(keysPath));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CredentialProtector>();
+        builder.Services.AddSingleton<IPublicMediaLinks, PublicMediaLinks>();
         builder.Services.AddSingleton<PlatformResilience>();
         builder.Services.AddHttpClient<PlatformHttp>(client =>
         {

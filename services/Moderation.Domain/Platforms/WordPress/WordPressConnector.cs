@@ -16,7 +16,7 @@ namespace Moderation.Domain.Platforms.WordPress;
 /// approval publishes a held comment and rejection moves it to the blog's trash. The account's API base URL is the
 /// blog's site URL.
 /// </summary>
-internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformConnector
+internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformConnector, ICommentEditor
 {
     /// <summary>The most WordPress answers in one page (its <c>per_page</c> limit).</summary>
     internal const int MaxPageSize = 100;
@@ -36,7 +36,7 @@ internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformC
 
     public PlatformCapabilities Capabilities =>
         PlatformCapabilities.Poll | PlatformCapabilities.ApproveHeld | PlatformCapabilities.Delete
-        | PlatformCapabilities.PublishText | PlatformCapabilities.PublishPhotos;
+        | PlatformCapabilities.PublishText | PlatformCapabilities.PublishPhotos | PlatformCapabilities.EditComments;
 
     /// <summary>A blog is self-hosted, so there is no public root: an account names its site. This address never resolves (RFC 2606).</summary>
     public Uri DefaultApiBaseUrl { get; } = new("https://wordpress.invalid/");
@@ -146,12 +146,7 @@ internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformC
 
     public async Task<PlatformActionResult> ApplyAsync(ConnectedAccount account, PlatformAction action, string platformItemId, CancellationToken ct)
     {
-        if (!long.TryParse(platformItemId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            throw new PlatformCallException(PlatformFailure.Rejected, $"'{platformItemId}' is not a WordPress comment id");
-        }
-
-        var path = string.Create(CultureInfo.InvariantCulture, $"comments/{id}");
+        var path = CommentPath(platformItemId);
         switch (action)
         {
             case PlatformAction.Publish:
@@ -166,6 +161,18 @@ internal sealed partial class WordPressConnector(PlatformHttp http) : IPlatformC
                 throw new PlatformCallException(PlatformFailure.Rejected, $"WordPress holds comments for review instead of hiding them; it cannot {action} one");
         }
     }
+
+    /// <summary>Approves a held comment with the text the school approved (pupils' names redacted), in one update.</summary>
+    public async Task<PlatformActionResult> ApproveWithTextAsync(ConnectedAccount account, string platformItemId, string text, CancellationToken ct)
+    {
+        var approved = await SendAsync(account, HttpMethod.Post, CommentPath(platformItemId), new JsonObject { ["status"] = "approved", ["content"] = text }, ct);
+        return new PlatformActionResult("approved with the school's redactions and now public on the blog", platformItemId, LinkOf(approved));
+    }
+
+    private static string CommentPath(string platformItemId) =>
+        long.TryParse(platformItemId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? string.Create(CultureInfo.InvariantCulture, $"comments/{id}")
+            : throw new PlatformCallException(PlatformFailure.Rejected, $"'{platformItemId}' is not a WordPress comment id");
 
     /// <summary>Uploads the photos to the media library, then publishes the post with them, the first as its featured image.</summary>
     public async Task<PlatformActionResult> PublishAsync(ConnectedAccount account, Publication publication, CancellationToken ct)

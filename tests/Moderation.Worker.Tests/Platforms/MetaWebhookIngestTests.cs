@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Moderation.Contracts;
+using Moderation.Domain.Items;
+using Moderation.Domain.Messaging;
+using Moderation.Domain.Platforms;
+using Moderation.Domain.Schools;
+using Moderation.Testing;
+
+namespace Moderation.Worker.Tests.Platforms;
+
+/// <summary>A stored Meta webhook body becomes items, once, however often its message arrives.</summary>
+public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(fixture)
+{
+    private const string PageId = "100200300400500";
+
+    private static string CommentChange(string commentId, string message) =>
+        $$$"""{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"{{{commentId}}}","post_id":"{{{PageId}}}_7001","parent_id":"{{{PageId}}}_7001","from":{"id":"5550001","name":"A Parent"},"message":"{{{message}}}","created_time":1795600800}}""";
+
+    private const string Reaction =
+        $$$"""{"field":"feed","value":{"item":"reaction","verb":"add","post_id":"{{{PageId}}}_7001","reaction_type":"like","from":{"id":"5550002","name":"B"},"created_time":1795600801}}""";
+
+    /// <summary>A Page body with comments and a reaction, as Meta batches changes.</summary>
+    private static string PageBody(params (string CommentId, string Message)[] comments) =>
+        $$$"""{"object":"page","entry":[{"id":"{{{PageId}}}","time":1795600805,"changes":[{{{string.Join(",", comments.Select(c => CommentChange(c.CommentId, c.Message)).Append(Reaction))}}}]}]}""";
+
+    /// <summary>Stores a body and its message as the webhook endpoint does; returns the delivery and the message's id.</summary>
+    private async Task<(Guid DeliveryId, Guid MessageId)> StoreAsync(Platform platform, string body)
+    {
+        await using var db = Fixture.Db();
+        var account = await db.SocialAccounts.AsNoTracking().SingleAsync(a => a.Platform == platform && a.ExternalId == PageId);
+        var now = DateTimeOffset.UtcNow;
+        var delivery = new WebhookDelivery
+        {
+            Id = Guid.CreateVersion7(now),
+            Platform = platform,
+            SocialAccountId = account.Id,
+            Body = body,
+            BodySha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))),
+            ReceivedAt = now,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync();
+        db.WebhookDeliveries.Add(delivery);
+        var message = Outbox.Enqueue(db, new WebhookReceived(delivery.Id, platform.ToString()), now);
+        await db.SaveChangesAsync();
+        await tx.CommitAsync();
+        return (delivery.Id, message.MessageId);
+    }
+
+    private async Task<WebhookDelivery> WaitForProcessedAsync(Guid deliveryId) =>
+        await Eventually.WaitForAsync(
+            async () =>
+            {
+                await using var db = Fixture.Db();
+                return await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId);
+            },
+            d => d.ProcessedAt is not null,
+            $"delivery {deliveryId} to be processed");
+
+    [Fact]
+    public async Task A_stored_delivery_is_ingested_into_items_once_even_when_its_message_comes_again()
+    {
+        // Arrange
+        var (deliveryId, messageId) = await StoreAsync(Platform.Facebook, PageBody(("7001_9001", "Is the trip still on?"), ("7001_9002", "Well done all")));
+        var counter = new ConsumeCounter(typeof(WebhookReceived));
+        using var worker = await WorkerFixture.StartWorkerAsync(counter);
+        var processed = await WaitForProcessedAsync(deliveryId);
+
+        // Act: the broker hands the same message over twice more, and a second message names the same delivery.
+        var bus = worker.Services.GetRequiredService<IBus>();
+        await bus.Publish(new WebhookReceived(deliveryId, "Facebook"), c => c.MessageId = messageId);
+        await bus.Publish(new WebhookReceived(deliveryId, "Facebook"), c => c.MessageId = messageId);
+        var other = NewId.NextGuid();
+        await bus.Publish(new WebhookReceived(deliveryId, "Facebook"), c => c.MessageId = other);
+        await Eventually.WaitForAsync(() => Task.FromResult(counter[messageId] + counter[other]), n => n == 4, "the redeliveries to be consumed");
+        await worker.StopAsync();
+
+        // Assert
+        processed.CommentCount.Should().Be(2, "the reaction is not a comment");
+        processed.Error.Should().BeNull();
+        await using var db = Fixture.Db();
+        var items = await db.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).OrderBy(i => i.PlatformItemId).ToListAsync();
+        items.Select(i => i.PlatformItemId).Should().Equal("7001_9001", "7001_9002");
+        var item = items[0];
+        item.Kind.Should().Be(ItemKind.InboundComment);
+        item.Text.Should().Be("Is the trip still on?");
+        item.AuthorName.Should().Be("A Parent");
+        item.AuthorPlatformId.Should().Be("5550001");
+        item.ReceivedAt.Should().Be(DateTimeOffset.FromUnixTimeSeconds(1795600800));
+        item.PlatformUrl.Should().Be($"https://www.facebook.com/{PageId}/posts/7001?comment_id=9001");
+        item.PlatformParentId.Should().Be($"{PageId}_7001");
+        item.PlatformPayload.Should().Contain("\"comment_id\":\"7001_9001\"").And.Contain("Is the trip still on?");
+        (await db.AuditEntries.CountAsync(a => a.Action == "received")).Should().Be(2);
+        (await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemReceived")).Should().Be(2);
+        (await db.PlatformActions.CountAsync(a => a.Purpose == ActionPurpose.Arrival && a.Action == PlatformAction.Hide))
+            .Should().Be(2, "Facebook already shows them and the account is pre-moderated");
+        (await db.Inbox.CountAsync(i => i.Consumer == "platform-webhooks")).Should().Be(1, "the first delivery did the work; the others found it processed");
+    }
+
+    [Fact]
+    public async Task A_body_that_cannot_be_parsed_is_marked_with_the_reason_and_not_retried()
+    {
+        // Arrange: signed and stored, but not a Page body after all.
+        var (deliveryId, messageId) = await StoreAsync(Platform.Facebook, """{"object":"page","entry":[{"id":"100200300400500","changes":[{"field":"feed","value":{"item":"comment","verb":"add"}}]}]}""");
+        var counter = new ConsumeCounter(typeof(WebhookReceived));
+
+        // Act
+        using var worker = await WorkerFixture.StartWorkerAsync(counter);
+        var processed = await WaitForProcessedAsync(deliveryId);
+        await Eventually.WaitForAsync(() => Task.FromResult(counter[messageId]), n => n == 1, "the message to be consumed");
+        await worker.StopAsync();
+
+        // Assert
+        processed.CommentCount.Should().Be(0);
+        processed.Error.Should().Contain("could not be parsed").And.Contain("comment_id");
+        counter[messageId].Should().Be(1, "a payload error is recorded, not retried");
+        await using var db = Fixture.Db();
+        (await db.Items.CountAsync()).Should().Be(0);
+    }
+}
