@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Moderation.Api.Drafts;
 using Moderation.Api.Queue;
 using Moderation.Domain.Items;
+using Moderation.Testing;
+using Moderation.Domain.Platforms;
 
 namespace Moderation.Api.Tests;
 
@@ -61,15 +63,25 @@ public sealed class LifecycleTests(ApiFixture fixture) : ApiTest(fixture)
         detail.TargetAccountIds.Should().HaveCount(2);
 
         await using var db = Fixture.Db();
-        var item = await db.Items.SingleAsync(i => i.Id == draft.Id);
+
+        // The demo accounts are not connected, so both publish actions wait for an administrator to connect them.
+        await Eventually.WaitForAsync(() => db.PlatformActions.AsNoTracking().CountAsync(a => a.ItemId == draft.Id && a.Status == ActionStatus.Blocked),
+            n => n == 2, "both publish actions to wait for their accounts");
+        var item = await db.Items.AsNoTracking().SingleAsync(i => i.Id == draft.Id);
         item.ApprovedText.Should().Be("Year 4 won the quiz!");
         item.DecidedById.Should().NotBeNull();
         item.DecidedAt.Should().NotBeNull();
+        item.State.Should().Be(ItemState.Approved, "approved, not yet actioned: nothing has been published");
+        item.PlatformOutcome.Should().Contain("not connected");
         var actions = await db.AuditEntries.Where(a => a.ItemId == draft.Id).OrderBy(a => a.Seq).Select(a => a.Action).ToListAsync();
-        actions.Should().Equal("draft-submitted", "screening-started", "screened", "assigned", "approved");
+        actions.Should().Equal("draft-submitted", "screening-started", "screened", "assigned", "approved", "platform-blocked", "platform-blocked");
         var types = await db.Outbox.Where(o => o.Type != "Moderation.Contracts.NotificationDeliveryRequested").OrderBy(o => o.Seq).Select(o => o.Type).ToListAsync();
         (await db.Items.SingleAsync(i => i.Id == draft.Id)).AssignedToId.Should().NotBe(item.DraftAuthorId!.Value, "a draft goes to an approver, never its author");
-        types.Should().Equal("Moderation.Contracts.ItemReceived", "Moderation.Contracts.ItemScreened", "Moderation.Contracts.ItemDecided");
+        types.Take(3).Should().Equal("Moderation.Contracts.ItemReceived", "Moderation.Contracts.ItemScreened", "Moderation.Contracts.ItemDecided");
+        types.Skip(3).Should().Equal(["Moderation.Contracts.PlatformActionRequested", "Moderation.Contracts.PlatformActionRequested"],
+            "the decision became one publish action per chosen account, and nothing was retried");
+        (await db.PlatformActions.Where(a => a.ItemId == draft.Id).Select(a => a.Action).ToListAsync())
+            .Should().HaveCount(2).And.OnlyContain(a => a == PlatformAction.Publish);
 
         using var photo = await head.GetAsync($"/api/items/{draft.Id}/media/{detail.Media[0].Id}");
         (await photo.Content.ReadAsByteArrayAsync()).Should().Equal(Png);

@@ -57,7 +57,8 @@ public sealed partial class WebTests(ApiFixture fixture) : ApiTest(fixture)
     public async Task A_moderator_sees_the_queue_highlights_personal_data_and_approves_from_the_item_page()
     {
         // Arrange
-        var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Lost coat, ring 07700 900123");
+        // A blog comment: the school may edit it as it approves it (on Facebook it could only approve it as written).
+        var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Lost coat, ring 07700 900123", "fleming-blog");
         using var client = await SignedInAsync("moderator@fleming.example");
 
         // Act

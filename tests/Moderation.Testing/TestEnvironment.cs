@@ -119,9 +119,21 @@ public sealed class TestEnvironment
         var mutable = tables.Except(s_referenceTables).Where(t => !t.StartsWith("qrtz_", StringComparison.Ordinal)).ToList();
         if (mutable.Count > 0)
         {
-            // Table names come from pg_tables, not from input.
+            // Table names come from pg_tables, not from input. A worker still finishing the last test's messages can
+            // deadlock with the truncation's table locks; the truncation then simply runs again.
             var truncate = "TRUNCATE " + string.Join(", ", mutable) + " RESTART IDENTITY CASCADE";
-            await db.Database.ExecuteSqlRawAsync(truncate);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await db.Database.ExecuteSqlRawAsync(truncate);
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+                {
+                    await Task.Delay(100 * attempt);
+                }
+            }
 
             // Cached screening profiles must not keep what was just emptied (a school's own screening words); no webhook carries over.
             await db.Database.ExecuteSqlRawAsync("UPDATE schools SET screening_version = screening_version + 1, notification_webhook_url = NULL");

@@ -132,6 +132,27 @@ public sealed class PlatformActionExecutor(
             return await NotTakenAsync(action, now, ct);
         }
 
+        try
+        {
+            return await RunAsync(action, now, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Not the platform's failure (those are handled inside) but ours, a database hiccup: give the lease back so
+            // the message's retry can take the action at once instead of waiting for the lease to run out.
+            db.ChangeTracker.Clear();
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                UPDATE platform_actions SET status = {ActionStatus.Waiting.ToString()}, lease_until = NULL, next_attempt_at = {now}, attempts = attempts - 1
+                WHERE id = {actionId} AND status = {ActionStatus.Running.ToString()}
+                """,
+                CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<ActionAttempt> RunAsync(PlatformActionRecord action, DateTimeOffset now, CancellationToken ct)
+    {
         var item = await db.Items.Include(i => i.Media).FirstAsync(i => i.Id == action.ItemId, ct);
         var account = await db.SocialAccounts.FirstAsync(a => a.Id == action.SocialAccountId, ct);
         if (await WaitForArrivalHideAsync(action, now, ct))
@@ -266,6 +287,7 @@ public sealed class PlatformActionExecutor(
     {
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockItemAsync(item, ct);
         action.Status = ActionStatus.Done;
         action.LeaseUntil = null;
         action.CompletedAt = now;
@@ -322,6 +344,7 @@ public sealed class PlatformActionExecutor(
     {
         await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var tx = outer ?? own!;
+        await LockItemAsync(item, ct);
         action.Status = status;
         action.LeaseUntil = null;
         action.LastError = Truncate(sentence);
@@ -349,6 +372,16 @@ public sealed class PlatformActionExecutor(
 
     private Task RecordAccountErrorAsync(Guid accountId, string error, DateTimeOffset now, CancellationToken ct) =>
         AccountTrouble.RecordErrorAsync(db, accountId, error, now, ct);
+
+    /// <summary>
+    /// Several actions of one item (a draft published to three accounts) finish at once: each takes the item's row lock
+    /// and reads it afresh, so their outcomes add up instead of failing on each other's version.
+    /// </summary>
+    private async Task LockItemAsync(ModerationItem item, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlAsync($"SELECT id FROM items WHERE id = {item.Id} FOR UPDATE", ct);
+        await db.Entry(item).ReloadAsync(ct);
+    }
 
     private static Publication Publication(ModerationItem item) => new(
         item.Id,
