@@ -79,11 +79,18 @@ public sealed class WorkerFixture : IAsyncLifetime
         var moderator = await db.Users.SingleAsync(u => u.Email == "moderator@fleming.example");
         var schools = await db.Memberships.Where(m => m.UserId == moderator.Id).Select(m => m.SchoolId).ToListAsync();
         var staff = new StaffMember(moderator.Id, moderator.DisplayName, new HashSet<string> { Roles.Moderator }, schools.ToHashSet());
-        using var scope = Services.CreateScope();
-        var decisions = scope.ServiceProvider.GetRequiredService<ItemDecisions>();
-        var outcome = approve
-            ? await decisions.ApproveAsync(itemId, staff, null, null, CancellationToken.None)
-            : await decisions.RejectAsync(itemId, staff, RejectionReason.Abusive, null, null, CancellationToken.None);
+        // Routing or the hide on arrival may be writing the item at the same moment: like a person, reload and decide
+        // again (a new scope each time, as each request to the API has).
+        var outcome = await Eventually.WaitForAsync(
+            async () =>
+            {
+                using var scope = Services.CreateScope();
+                var decisions = scope.ServiceProvider.GetRequiredService<ItemDecisions>();
+                return approve
+                    ? await decisions.ApproveAsync(itemId, staff, null, null, CancellationToken.None)
+                    : await decisions.RejectAsync(itemId, staff, RejectionReason.Abusive, null, null, CancellationToken.None);
+            },
+            o => o.Kind != OutcomeKind.Conflict, "a decision without a concurrent change");
         outcome.Kind.Should().Be(OutcomeKind.Ok, outcome.Detail);
     }
 

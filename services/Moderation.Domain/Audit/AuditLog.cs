@@ -28,6 +28,13 @@ public static class AuditLog
     /// Appends an entry to the school's chain. Must run inside a transaction: the advisory lock that orders the chain
     /// is held until that transaction ends, so the entry commits or vanishes with the change it records.
     /// </summary>
+    /// <summary>
+    /// Takes the chain's lock for the rest of the transaction. Code that also locks rows first takes this, so every
+    /// writer locks in one order (chain, then rows) and none deadlocks with another.
+    /// </summary>
+    public static Task LockChainAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({chainId.ToString()}, 7))", cancellationToken);
+
     public static async Task<AuditEntry> AppendAsync(
         ModerationDbContext db,
         Guid chainId,
@@ -60,8 +67,7 @@ public static class AuditLog
         }
         else
         {
-            await db.Database.ExecuteSqlAsync(
-                $"SELECT pg_advisory_xact_lock(hashtextextended({chainId.ToString()}, 7))", cancellationToken);
+            await LockChainAsync(db, chainId, cancellationToken);
             var last = await db.AuditEntries.AsNoTracking()
                 .Where(e => e.ChainId == chainId)
                 .OrderByDescending(e => e.Position)

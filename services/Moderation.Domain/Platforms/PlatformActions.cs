@@ -10,6 +10,7 @@ using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Routing;
 using Moderation.Domain.Schools;
+using Npgsql;
 
 namespace Moderation.Domain.Platforms;
 
@@ -285,17 +286,44 @@ public sealed class PlatformActionExecutor(
 
     private async Task<ActionAttempt> CompleteAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, PlatformActionResult result, CancellationToken ct)
     {
+        // The platform has acted. That is recorded first, in a statement of its own, so that no failure after this point
+        // can lead to a second call: a retry finds the action done.
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await LockItemAsync(item, ct);
-        action.Status = ActionStatus.Done;
-        action.LeaseUntil = null;
-        action.CompletedAt = now;
-        action.LastError = null;
-        action.Result = Truncate(result.Description);
-        action.ResultPlatformId = result.PlatformId;
-        action.ResultUrl = result.Url;
+        var description = Truncate(result.Description);
+        await db.PlatformActions.Where(a => a.Id == action.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(a => a.Status, ActionStatus.Done)
+            .SetProperty(a => a.LeaseUntil, (DateTimeOffset?)null)
+            .SetProperty(a => a.CompletedAt, now)
+            .SetProperty(a => a.LastError, (string?)null)
+            .SetProperty(a => a.Result, description)
+            .SetProperty(a => a.ResultPlatformId, result.PlatformId)
+            .SetProperty(a => a.ResultUrl, result.Url), CancellationToken.None);
         var sentence = $"{Verb(action.Action)} on {account.Platform} ({account.Handle}): {result.Description}";
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RecordOnItemAsync(action, item.Id, sentence, now, ct);
+                break;
+            }
+            catch (Exception ex) when (attempt < 5 && ex is DbUpdateConcurrencyException or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+            {
+                // Screening or routing changed the item at the same moment; read it again and add this outcome.
+                db.ChangeTracker.Clear();
+                await Task.Delay(50 * attempt, ct);
+            }
+        }
+
+        logger.LogInformation("Platform action {ActionId}: {Outcome}", action.Id, sentence);
+        return ActionAttempt.Settled;
+    }
+
+    /// <summary>The item's side of a finished action: hidden or not, its outcome, the audit entry, and actioned when the last decision action is done.</summary>
+    private async Task RecordOnItemAsync(PlatformActionRecord action, Guid itemId, string sentence, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockItemAsync(action.SchoolId, itemId, ct);
+        var item = await db.Items.FirstAsync(i => i.Id == itemId, ct);
         if (action.Action == PlatformAction.Hide)
         {
             item.HiddenOnPlatform = true;
@@ -310,7 +338,7 @@ public sealed class PlatformActionExecutor(
         if (action.Purpose == ActionPurpose.Decision)
         {
             item.PlatformOutcome = Truncate(Join(item.PlatformOutcome, sentence));
-            var open = await db.PlatformActions.CountAsync(a => a.ItemId == item.Id && a.Purpose == ActionPurpose.Decision && a.Id != action.Id && a.Status != ActionStatus.Done, ct);
+            var open = await db.PlatformActions.CountAsync(a => a.ItemId == item.Id && a.Purpose == ActionPurpose.Decision && a.Status != ActionStatus.Done, ct);
             if (open == 0 && item.State is ItemState.Approved or ItemState.Rejected)
             {
                 await ItemTransitions.MoveAsync(db, item, ItemState.Actioned, Actor.System(Stage), "actioned", now, Truncate(item.PlatformOutcome), ct);
@@ -320,8 +348,6 @@ public sealed class PlatformActionExecutor(
         item.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        logger.LogInformation("Platform action {ActionId}: {Outcome}", action.Id, sentence);
-        return ActionAttempt.Settled;
     }
 
     private async Task<ActionAttempt> FailAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, string reason, DateTimeOffset now, CancellationToken ct) =>
@@ -379,8 +405,15 @@ public sealed class PlatformActionExecutor(
     /// </summary>
     private async Task LockItemAsync(ModerationItem item, CancellationToken ct)
     {
-        await db.Database.ExecuteSqlAsync($"SELECT id FROM items WHERE id = {item.Id} FOR UPDATE", ct);
+        await LockItemAsync(item.SchoolId, item.Id, ct);
         await db.Entry(item).ReloadAsync(ct);
+    }
+
+    /// <summary>The school's audit chain first, then the item's row: the order every writer of items uses.</summary>
+    private async Task LockItemAsync(Guid schoolId, Guid itemId, CancellationToken ct)
+    {
+        await AuditLog.LockChainAsync(db, schoolId, ct);
+        await db.Database.ExecuteSqlAsync($"SELECT id FROM items WHERE id = {itemId} FOR UPDATE", ct);
     }
 
     private static Publication Publication(ModerationItem item) => new(

@@ -58,9 +58,15 @@ public sealed class PlatformOptions
     /// </summary>
     public TimeSpan ActionLease { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Waits before the next attempts of an action whose calls kept failing; the last repeats.</summary>
-    public List<TimeSpan> ActionRetryIntervals { get; set; } =
+    /// <summary>The waits used when <see cref="ActionRetryIntervals"/> is not configured.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultActionRetryIntervals =
         [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1)];
+
+    /// <summary>
+    /// Waits before the next attempts of an action whose calls kept failing; the last repeats. Empty by default (the
+    /// configuration binder appends to a list rather than replacing it), meaning <see cref="DefaultActionRetryIntervals"/>.
+    /// </summary>
+    public List<TimeSpan> ActionRetryIntervals { get; set; } = [];
 
     public MetaOptions Meta { get; set; } = new();
 
@@ -96,7 +102,7 @@ public sealed class PlatformOptions
 
     public TimeSpan RetryIntervalAfter(int attempts)
     {
-        var intervals = ActionRetryIntervals.Count > 0 ? ActionRetryIntervals : [TimeSpan.FromMinutes(1)];
+        IReadOnlyList<TimeSpan> intervals = ActionRetryIntervals.Count > 0 ? ActionRetryIntervals : DefaultActionRetryIntervals;
         return intervals[Math.Clamp(attempts - 1, 0, intervals.Count - 1)];
     }
 }

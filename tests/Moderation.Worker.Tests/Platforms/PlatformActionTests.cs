@@ -22,7 +22,12 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
         "--Platforms:RetryBaseDelay=00:00:00.050",
         "--Platforms:MaxRetries=1",
         "--Platforms:ActionRetryIntervals:0=00:00:01",
+        "--Platforms:ActionRetryIntervals:1=00:00:01",
+        "--Platforms:ActionRetryIntervals:2=00:00:01",
+        "--Platforms:ActionRetryIntervals:3=00:00:01",
+        "--Platforms:ActionRetryIntervals:4=00:00:01",
         "--Platforms:ActionLease=00:00:05",
+        "--Platforms:Breaker:BreakDuration=00:00:02",
         "--Platforms:PollingEnabled=false",
         "--Routing:SweepEnabled=false",
     ];
@@ -74,6 +79,9 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
         done.Status.Should().Be(ActionStatus.Done);
         done.Attempts.Should().BeGreaterThan(1);
         world.AppliedTo(item.PlatformItemId!, "delete").Should().Be(1, "the delete happened once, after the outage");
+        await using var db = Fixture.Db();
+        (await db.SocialAccounts.AsNoTracking().SingleAsync(a => a.Id == world.Account.Id)).CircuitChangedAt
+            .Should().NotBeNull("six failures in a row opened the account's circuit, and the health page saw it");
         item.PlatformOutcome.Should().Contain("Deleted on Facebook");
     }
 
