@@ -3,6 +3,7 @@ using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Routing;
+using Moderation.Domain.Safeguarding;
 using Moderation.Domain.Screening;
 using Moderation.Worker.Notifications;
 using Moderation.Worker.Routing;
@@ -28,6 +29,7 @@ public static class WorkerHost
         builder.AddModerationScreening();
         builder.AddModerationNotifications();
         builder.AddModerationRouting();
+        builder.AddModerationSafeguarding();
         builder.AddRoutingSweep();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         builder.Services.AddHttpClient<IWebhookSender, HttpWebhookSender>();

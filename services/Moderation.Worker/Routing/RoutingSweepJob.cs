@@ -46,6 +46,8 @@ public static class RoutingSweepSetup
                         .WithSimpleSchedule(s => s.WithInterval(options.SweepInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                     job => job.WithIdentity(RoutingSweepJob.Key).WithDescription("Releases expired claims and hands overdue items on"));
             }
+
+            Safeguarding.SafeguardingJobs.Schedule(q, builder.Configuration);
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;

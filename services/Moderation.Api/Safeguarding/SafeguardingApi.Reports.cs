@@ -1,0 +1,6 @@
+namespace Moderation.Api.Safeguarding;
+
+public static partial class SafeguardingApi
+{
+    private static void MapReports(RouteGroupBuilder school) => _ = school;
+}
