@@ -32,6 +32,9 @@ public sealed class AuthorisationMatrixTests(ApiFixture fixture) : SafeguardingT
         ("POST", "/api/safeguarding/cases/{case}/closure", """{"outcome":"Resolved"}"""),
         ("POST", "/api/safeguarding/cases/{case}/closure/sign-off", null),
         ("POST", "/api/safeguarding/cases/{case}/closure/withdraw", null),
+        ("GET", "/api/safeguarding/cases/{case}/evidence", null),
+        ("GET", "/api/safeguarding/cases/{case}/evidence/parts/{part}", null),
+        ("GET", "/api/safeguarding/cases/{case}/evidence/export", null),
     ];
 
     /// <summary>(method, url template under the school, JSON body or null, the roles allowed); {school} is filled in.</summary>
