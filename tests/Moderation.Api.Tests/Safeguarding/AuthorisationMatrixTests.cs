@@ -43,6 +43,9 @@ public sealed class AuthorisationMatrixTests(ApiFixture fixture) : SafeguardingT
         ("GET", "/api/schools/{school}/safeguarding/cases", null, [Dsl, Deputy, Head, Chair]),
         ("POST", "/api/schools/{school}/safeguarding/cases", """{"category":"Hate","severity":"High","summary":"Slur in a comment"}""", [Dsl, Deputy, Head]),
         ("GET", "/api/schools/{school}/safeguarding/settings", null, [Dsl, Deputy, Head]),
+        ("GET", "/api/schools/{school}/safeguarding/report?from=2026-11-01&to=2026-12-31", null, [Dsl, Deputy, Head, Chair]),
+        ("GET", "/api/schools/{school}/safeguarding/report?from=2026-11-01&to=2026-12-31&format=csv", null, [Dsl, Deputy, Head, Chair]),
+        ("GET", "/api/schools/{school}/safeguarding/retention/purges", null, [Dsl, Deputy, Head, Chair]),
         ("PUT", "/api/schools/{school}/safeguarding/settings", """{"criticalAcknowledgeMinutes":15,"highAcknowledgeMinutes":30,"mediumAcknowledgeMinutes":120,"lowAcknowledgeMinutes":480,"outOfHours":{"acknowledgeMinutes":30,"onCall":[]},"retention":[]}""", [Dsl, Head]),
     ];
 
