@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Moderation.Contracts;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
+using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Routing;
@@ -100,6 +102,11 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
         };
         db.SafeguardingCases.Add(c);
         await EvidenceCapture.CaptureAsync(db, c, item, opening.Evidence, now, ct);
+        if (item is not null)
+        {
+            await KeepOffThePublicPageAsync(c, item, opening, now, ct);
+        }
+
         var due = ItemRouter.Local(c.AckDueAt.Value);
         await AuditLog.AppendAsync(db, c.SchoolId, opening.RaisedBy, "case-opened", now, c.ItemId,
             detail: $"case {c.Id}: {c.Category} ({c.Severity}) from {c.Source}; to {people.NameOf(c.OwnerId)}, acknowledge by {due}; evidence sha256 {c.EvidenceSha256}",
@@ -114,6 +121,28 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
         }
 
         return (c, true);
+    }
+
+    /// <summary>
+    /// The item stays off the public page (DOMAIN.md "Safeguarding"): one still in review is escalated, so only the
+    /// headteacher or DSL can decide it and routing gives it to them; one already approved or published is to be hidden
+    /// on the platform. Screening's and a moderator's escalations have already escalated their item.
+    /// </summary>
+    private async Task KeepOffThePublicPageAsync(SafeguardingCase c, ModerationItem item, CaseOpening opening, DateTimeOffset now, CancellationToken ct)
+    {
+        if (item.State == ItemState.AwaitingReview && opening.Source == CaseSource.Raised && opening.RaisedBy.UserId is { } by)
+        {
+            var why = $"safeguarding case {c.Id} opened: held for the headteacher and DSL";
+            await ItemTransitions.MoveAsync(db, item, ItemState.Escalated, opening.RaisedBy, "escalated", now, why, ct);
+            Outbox.Enqueue(db, new ItemEscalated(item.Id, item.SchoolId, by, why, now), now);
+        }
+        else if (item.State is ItemState.Approved or ItemState.Actioned && item.RejectionReason is null && item.PendingAction is not (PlatformAction.Hide or PlatformAction.Delete))
+        {
+            item.PendingAction = PlatformAction.Hide;
+            item.UpdatedAt = now;
+            await AuditLog.AppendAsync(db, item.SchoolId, opening.RaisedBy, "hide-requested", now, item.Id,
+                detail: $"safeguarding case {c.Id} opened: to be hidden on the platform", cancellationToken: ct);
+        }
     }
 
     /// <summary>The headteacher or a DSL opens a case by hand, about an item of the school or about something seen elsewhere.</summary>
@@ -156,6 +185,10 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return CaseOutcome.Done(c);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return CaseOutcome.Conflict("The item changed at the same moment; reload it and try again.");
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {

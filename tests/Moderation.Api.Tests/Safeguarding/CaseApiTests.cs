@@ -249,4 +249,41 @@ public sealed class CaseApiTests(ApiFixture fixture) : SafeguardingTest(fixture)
         after.Settings.RetentionDays(SafeguardingSettings.RejectedItems).Should().Be(30);
         after.Settings.RetentionDays(CaseCategories.Grooming).Should().Be(25 * 365, "a class left out keeps its default");
     }
+
+    [Fact]
+    public async Task A_case_opened_on_an_item_in_review_escalates_it_to_the_headteacher_or_DSL_so_no_moderator_can_approve_it()
+    {
+        // Arrange
+        var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Everyone laugh at the new girl in Year 6");
+        using var moderator = await Fixture.As(Moderator);
+
+        // Act
+        await RaiseAboutItemAsync(itemId);
+        using var approve = await moderator.PostAsJsonAsync($"/api/items/{itemId}/approve", new { });
+
+        // Assert
+        await using var db = Fixture.Db();
+        var item = await db.Items.AsNoTracking().SingleAsync(i => i.Id == itemId);
+        item.State.Should().Be(ItemState.Escalated);
+        new[] { await UserIdAsync(Head), await UserIdAsync(Dsl) }.Should().Contain(item.AssignedToId!.Value);
+        approve.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await db.SafeguardingCases.CountAsync(c => c.ItemId == itemId)).Should().Be(1, "the escalation adds to the open case, not a second one");
+    }
+
+    [Fact]
+    public async Task A_case_opened_on_an_approved_item_asks_for_it_to_be_hidden_on_the_platform()
+    {
+        // Arrange
+        var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Great assembly today");
+        using var moderator = await Fixture.As(Moderator);
+        (await moderator.PostAsJsonAsync($"/api/items/{itemId}/approve", new { })).EnsureSuccessStatusCode();
+
+        // Act
+        await RaiseAboutItemAsync(itemId, CaseCategories.Hate);
+
+        // Assert
+        await using var db = Fixture.Db();
+        (await db.Items.AsNoTracking().SingleAsync(i => i.Id == itemId)).PendingAction.Should().Be(PlatformAction.Hide);
+        (await db.AuditEntries.AnyAsync(a => a.ItemId == itemId && a.Action == "hide-requested")).Should().BeTrue();
+    }
 }

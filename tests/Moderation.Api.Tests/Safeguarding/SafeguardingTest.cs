@@ -24,6 +24,10 @@ public abstract class SafeguardingTest(ApiFixture fixture) : ApiTest(fixture)
 
     protected Guid Fleming => Fixture.Schools["fleming-primary"];
 
+    /// <summary>
+    /// Opens a case through the API. A case about an item in review escalates the item, and the worker then routes it:
+    /// that is waited for, so the worker is not still writing when the next test empties the tables.
+    /// </summary>
     protected async Task<CaseDto> RaiseAsync(string email, object body, Guid? school = null)
     {
         using var client = await Fixture.As(email);
@@ -33,8 +37,22 @@ public abstract class SafeguardingTest(ApiFixture fixture) : ApiTest(fixture)
             throw new InvalidOperationException($"Raising a case failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
 
-        return (await response.Content.ReadFromJsonAsync<CaseDto>(ApiFixture.Json))!;
+        var raised = (await response.Content.ReadFromJsonAsync<CaseDto>(ApiFixture.Json))!;
+        await WaitForEscalationsRoutedAsync();
+        return raised;
     }
+
+    /// <summary>Waits until the worker has routed every escalation sent so far.</summary>
+    protected Task WaitForEscalationsRoutedAsync() =>
+        Eventually.WaitForAsync(
+            async () =>
+            {
+                await using var db = Fixture.Db();
+                var sent = await db.Outbox.CountAsync(m => m.Type.Contains(nameof(Contracts.ItemEscalated)));
+                return sent == await db.Inbox.CountAsync(m => m.Consumer == "routing-escalated");
+            },
+            routed => routed,
+            "every escalation to be routed");
 
     protected Task<CaseDto> RaiseAboutItemAsync(Guid itemId, string category = CaseCategories.Bullying, string email = Dsl, bool aboutHeadteacher = false) =>
         RaiseAsync(email, new { itemId, category, severity = "High", summary = "Year 6 pupil named and mocked", aboutHeadteacher });

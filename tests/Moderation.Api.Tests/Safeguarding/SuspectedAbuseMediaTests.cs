@@ -50,6 +50,7 @@ public sealed class SuspectedAbuseMediaTests(ApiFixture fixture) : SafeguardingT
             files = new[] { new { fileName = "reply-image.png", contentType = "image/png", contentBase64 = Convert.ToBase64String(abuse), sourceUrl = "https://scontent.example/abc.png" } },
         });
         var abuseCase = (await raised.Content.ReadFromJsonAsync<CaseDto>(ApiFixture.Json))!;
+        await WaitForEscalationsRoutedAsync();
         var controlCase = await RaiseAsync(Dsl, new
         {
             category = "Bullying", severity = "Medium", summary = "Screenshot of a mocking post",
