@@ -36,6 +36,7 @@ public static partial class SafeguardingApi
         cases.MapGet("", GetCaseAsync);
         cases.MapPost("/acknowledge", (Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, TimeProvider time, CancellationToken ct) =>
             ActAsync(user, staff, db, time, ct, me => commands.AcknowledgeAsync(caseId, me, ct)));
+        cases.MapPut("/classification", ClassifyAsync);
         cases.MapGet("/notes", ListNotesAsync);
         cases.MapPost("/notes", AddNoteAsync);
         cases.MapGet("/referrals", ListReferralsAsync);
@@ -236,6 +237,34 @@ public static partial class SafeguardingApi
         string.IsNullOrWhiteSpace(reason) || reason.Length > maxLength
             ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{message} At most {maxLength} characters."] })
             : await act();
+
+    private static async Task<Results<Ok<CaseDto>, ValidationProblem, ProblemHttpResult>> ClassifyAsync(
+        Guid caseId, ClassificationRequest? request, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var me = await staff.GetAsync(user, ct);
+        if (await commands.FindVisibleAsync(caseId, me, ct) is null)
+        {
+            return Problem(CaseOutcome.NotFound);
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request?.Category is null || !CaseCategories.All.Contains(request.Category))
+        {
+            errors["category"] = [$"One of: {string.Join(", ", CaseCategories.All)}."];
+        }
+
+        if (request?.Severity is not { } severity || !Enum.IsDefined(severity))
+        {
+            errors["severity"] = [$"One of: {string.Join(", ", Enum.GetNames<CaseSeverity>())}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await ActAsync(user, staff, db, time, ct, m => commands.ClassifyAsync(caseId, m, request!.Category!, request.Severity!.Value, request.AboutHeadteacher, ct));
+    }
 
     private static async Task<Results<Ok<List<NoteDto>>, ProblemHttpResult>> ListNotesAsync(
         Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct)

@@ -48,6 +48,8 @@ public sealed record CaseDto(
     IReadOnlyList<SuggestedReferralDto> SuggestedReferrals,
     uint Version);
 
+public sealed record ClassificationRequest(string? Category, CaseSeverity? Severity, bool AboutHeadteacher);
+
 public sealed record NoteRequest(string? Text);
 
 public sealed record NoteDto(Guid Id, Guid CaseId, Guid AuthorId, string Author, DateTimeOffset At, string Text);

@@ -357,6 +357,57 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
             return null;
         });
 
+    /// <summary>
+    /// The case team sets what the case is: an escalation arrives unclassified, and a concern can turn out graver (or
+    /// about the headteacher). A case still waiting for acknowledgement restarts its new chain at the first step,
+    /// keeping its deadline; one now about suspected child sexual abuse material has its stored media wiped.
+    /// </summary>
+    public Task<CaseOutcome> ClassifyAsync(Guid caseId, StaffMember staff, string category, CaseSeverity severity, bool aboutHeadteacher, CancellationToken ct) =>
+        ChangeAsync(caseId, staff, ct, async (c, now) =>
+        {
+            if (c.Status == CaseStatus.Closed)
+            {
+                return CaseOutcome.Conflict("The case is closed.");
+            }
+
+            if (aboutHeadteacher && staff.Roles.Contains(Roles.Headteacher))
+            {
+                return CaseOutcome.Invalid("aboutHeadteacher: a headteacher cannot mark a case as about the headteacher; the DSL or chair of governors does.");
+            }
+
+            var was = $"{c.Category} ({c.Severity}){(c.AboutHeadteacher ? ", about the headteacher" : "")}";
+            var rerouted = c.Category != category || c.AboutHeadteacher != aboutHeadteacher;
+            var withhold = CaseCategories.WithholdsMedia(category) && !CaseCategories.WithholdsMedia(c.Category);
+            (c.Category, c.Severity, c.AboutHeadteacher) = (category, severity, aboutHeadteacher);
+            var detail = $"case {c.Id}: {was} now {c.Category} ({c.Severity}){(c.AboutHeadteacher ? ", about the headteacher" : "")}";
+            if (withhold)
+            {
+                var before = c.EvidenceSha256;
+                var wiped = await EvidenceCapture.WithholdMediaAsync(db, c, ct);
+                detail += $"; {wiped} stored media part(s) wiped and withheld, bundle sha256 {before} now {c.EvidenceSha256}";
+            }
+
+            if (rerouted && c.Status == CaseStatus.Open)
+            {
+                var settings = await SettingsAsync(db, c.SchoolId, ct);
+                var schoolHours = (await SchoolRouting.SettingsAsync(db, c.SchoolId, ct)).SchoolHours;
+                var people = await SafeguardingPeople.LoadAsync(db, c.SchoolId, ct);
+                var steps = CaseChain.Steps(c.Category, c.AboutHeadteacher, !DueTimeCalculator.InSchoolHours(c.RaisedAt, schoolHours), people, settings);
+                var owner = steps.Count > 0 ? steps[0].People[0] : (Guid?)null;
+                if (owner != c.OwnerId)
+                {
+                    (c.ChainStep, c.OwnerId) = (0, owner);
+                    detail += $"; now with {people.NameOf(owner)}";
+                    await NotifyStepAsync(c, steps[0], $"Safeguarding case passed to you: acknowledge by {ItemRouter.Local(c.AckDueAt!.Value)}",
+                        $"A safeguarding case ({Describe(c.Category)}, {c.Severity.ToString().ToLowerInvariant()}) was reclassified by {staff.Name} and now comes to you as {steps[0].Role}. " +
+                        $"Acknowledge it in the app by {ItemRouter.Local(c.AckDueAt!.Value)} (London time).", now, ct);
+                }
+            }
+
+            await AuditLog.AppendAsync(db, c.SchoolId, staff.AsActor(), "case-classified", now, c.ItemId, detail: detail, cancellationToken: ct);
+            return null;
+        });
+
     /// <summary>The first of two people asks to close the case, with its outcome.</summary>
     public Task<CaseOutcome> RequestClosureAsync(Guid caseId, StaffMember staff, string outcomeText, CancellationToken ct) =>
         ChangeAsync(caseId, staff, ct, async (c, now) =>

@@ -22,6 +22,7 @@ public sealed class AuthorisationMatrixTests(ApiFixture fixture) : SafeguardingT
     [
         ("GET", "/api/safeguarding/cases/{case}", null),
         ("POST", "/api/safeguarding/cases/{case}/acknowledge", null),
+        ("PUT", "/api/safeguarding/cases/{case}/classification", """{"category":"Hate","severity":"High"}"""),
         ("GET", "/api/safeguarding/cases/{case}/notes", null),
         ("POST", "/api/safeguarding/cases/{case}/notes", """{"text":"Spoke to the class teacher"}"""),
         ("GET", "/api/safeguarding/cases/{case}/referrals", null),

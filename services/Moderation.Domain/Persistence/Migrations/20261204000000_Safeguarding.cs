@@ -8,7 +8,8 @@ namespace Moderation.Domain.Persistence.Migrations;
 /// snapshot's parts, per-school safeguarding settings, and the retention log. Triggers refuse to delete an item, a
 /// case or its evidence while the case is under legal hold, and evidence parts are never changed once written; they
 /// are the database's own backstop behind the checks in the code (triggers are outside the model, so SchemaTests does
-/// not compare them).
+/// not compare them). The only change an evidence part may take is having its bytes wiped when its case turns out to
+/// be about suspected child sexual abuse material.
 /// </summary>
 [DbContext(typeof(ModerationDbContext))]
 [Migration("20261204000000_Safeguarding")]
@@ -148,6 +149,14 @@ public sealed class SafeguardingCasesAndEvidence : Migration
 
         CREATE FUNCTION safeguarding_evidence_is_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            -- The one change allowed: a case recategorised as suspected child sexual abuse material wipes a stored
+            -- part's bytes and marks it withheld; its name, length and hash stay as captured.
+            IF NEW.content IS NULL AND NEW.withheld AND NOT OLD.withheld
+               AND (NEW.id, NEW.case_id, NEW.position, NEW.kind, NEW.name, NEW.content_type, NEW.length, NEW.sha256, NEW.captured_at)
+                   = (OLD.id, OLD.case_id, OLD.position, OLD.kind, OLD.name, OLD.content_type, OLD.length, OLD.sha256, OLD.captured_at)
+               AND NEW.source_url IS NOT DISTINCT FROM OLD.source_url THEN
+                RETURN NEW;
+            END IF;
             RAISE EXCEPTION 'evidence: part % was captured once and is never changed', OLD.id;
         END $$;
         CREATE TRIGGER trg_evidence_parts_immutable BEFORE UPDATE ON evidence_parts FOR EACH ROW EXECUTE FUNCTION safeguarding_evidence_is_immutable();

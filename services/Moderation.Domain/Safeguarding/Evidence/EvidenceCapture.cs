@@ -109,6 +109,38 @@ public static class EvidenceCapture
         c.EvidenceSha256 = EvidenceManifest.BundleHash(parts.Select(EvidenceManifest.Entry.From));
     }
 
+    /// <summary>
+    /// A case recategorised as suspected child sexual abuse material: every stored media part, and the item's own copy,
+    /// loses its bytes and keeps its hash. The bundle hash is recomputed (a part's withheld mark is part of it); the
+    /// caller audits both hashes. Returns how many parts were wiped.
+    /// </summary>
+    public static async Task<int> WithholdMediaAsync(ModerationDbContext db, SafeguardingCase c, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(c);
+        var parts = await db.EvidenceParts.Where(p => p.CaseId == c.Id).OrderBy(p => p.Position).ToListAsync(ct);
+        var wiped = 0;
+        foreach (var p in parts.Where(p => p.Kind == EvidenceKind.Media && !p.Withheld))
+        {
+            p.Content = null;
+            p.Withheld = true;
+            wiped++;
+        }
+
+        if (c.ItemId is { } itemId)
+        {
+            foreach (var m in await db.ItemMedia.Where(m => m.ItemId == itemId).ToListAsync(ct))
+            {
+                m.Content = [];
+                m.PublishableContent = null;
+                m.Verdict = "Withheld";
+            }
+        }
+
+        c.EvidenceSha256 = EvidenceManifest.BundleHash(parts.Select(EvidenceManifest.Entry.From));
+        return wiped;
+    }
+
     private static string MediaName(int index, string fileName)
     {
         var safe = new string([.. Path.GetFileName(fileName).Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' ? ch : '_')]);
