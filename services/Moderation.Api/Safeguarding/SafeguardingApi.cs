@@ -9,6 +9,7 @@ using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Safeguarding;
 using Moderation.Domain.Safeguarding.Evidence;
+using Moderation.Domain.Schools;
 
 namespace Moderation.Api.Safeguarding;
 
@@ -266,17 +267,17 @@ public static partial class SafeguardingApi
         return await ActAsync(user, staff, db, time, ct, m => commands.ClassifyAsync(caseId, m, request!.Category!, request.Severity!.Value, request.AboutHeadteacher, ct));
     }
 
-    private static async Task<Results<Ok<List<NoteDto>>, ProblemHttpResult>> ListNotesAsync(
-        Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct)
+    private static Task<Results<Ok<List<NoteDto>>, ProblemHttpResult>> ListNotesAsync(
+        Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct) =>
+        ListOfCaseAsync(caseId, user, staff, commands, ct, async id =>
+            (await db.CaseNotes.AsNoTracking().Where(n => n.CaseId == id).OrderBy(n => n.At).ToListAsync(ct)).Select(n => n.ToDto()).ToList());
+
+    /// <summary>Something of a case the caller may see, listed; 404 otherwise.</summary>
+    private static async Task<Results<Ok<List<T>>, ProblemHttpResult>> ListOfCaseAsync<T>(
+        Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, CancellationToken ct, Func<Guid, Task<List<T>>> load)
     {
         var c = await commands.FindVisibleAsync(caseId, await staff.GetAsync(user, ct), ct);
-        if (c is null)
-        {
-            return Problem(CaseOutcome.NotFound);
-        }
-
-        var notes = await db.CaseNotes.AsNoTracking().Where(n => n.CaseId == c.Id).OrderBy(n => n.At).ToListAsync(ct);
-        return TypedResults.Ok(notes.Select(n => n.ToDto()).ToList());
+        return c is null ? Problem(CaseOutcome.NotFound) : TypedResults.Ok(await load(c.Id));
     }
 
     private static async Task<Results<Created<NoteDto>, ValidationProblem, ProblemHttpResult>> AddNoteAsync(
@@ -299,18 +300,10 @@ public static partial class SafeguardingApi
         return outcome.Kind == OutcomeKind.Ok ? TypedResults.Created($"/api/safeguarding/cases/{caseId}/notes", note!.ToDto()) : Problem(outcome);
     }
 
-    private static async Task<Results<Ok<List<ReferralDto>>, ProblemHttpResult>> ListReferralsAsync(
-        Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct)
-    {
-        var c = await commands.FindVisibleAsync(caseId, await staff.GetAsync(user, ct), ct);
-        if (c is null)
-        {
-            return Problem(CaseOutcome.NotFound);
-        }
-
-        var referrals = await db.CaseReferrals.AsNoTracking().Where(r => r.CaseId == c.Id).OrderBy(r => r.MadeAt).ToListAsync(ct);
-        return TypedResults.Ok(referrals.Select(r => r.ToDto()).ToList());
-    }
+    private static Task<Results<Ok<List<ReferralDto>>, ProblemHttpResult>> ListReferralsAsync(
+        Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct) =>
+        ListOfCaseAsync(caseId, user, staff, commands, ct, async id =>
+            (await db.CaseReferrals.AsNoTracking().Where(r => r.CaseId == id).OrderBy(r => r.MadeAt).ToListAsync(ct)).Select(r => r.ToDto()).ToList());
 
     private static async Task<Results<Created<ReferralDto>, ValidationProblem, ProblemHttpResult>> AddReferralAsync(
         Guid caseId, ReferralRequest? request, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, CancellationToken ct)
@@ -408,21 +401,8 @@ public static partial class SafeguardingApi
             return TypedResults.ValidationProblem(errors, title: "The safeguarding settings have problems");
         }
 
-        var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var row = await db.SafeguardingSettings.FirstOrDefaultAsync(s => s.SchoolId == schoolId, ct);
-        if (row is null)
-        {
-            row = new SchoolSafeguardingSettings { SchoolId = schoolId, Settings = "{}" };
-            db.SafeguardingSettings.Add(row);
-        }
-
-        row.Settings = settings.ToJson();
-        row.UpdatedAt = now;
-        row.UpdatedById = me.UserId;
-        await AuditLog.AppendAsync(db, schoolId, me.AsActor(), "safeguarding-settings-changed", now, detail: row.Settings, cancellationToken: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await SchoolSettingsRows.SaveAsync(db, schoolId, settings.ToJson(), me, "safeguarding-settings-changed", time.GetUtcNow(),
+            () => new SchoolSafeguardingSettings { Settings = "{}" }, ct);
         return TypedResults.Ok(await DescribeSettingsAsync(db, schoolId, ct));
     }
 

@@ -32,6 +32,29 @@ public sealed record SafeguardingPeople(
     }
 }
 
+/// <summary>A school's safeguarding settings, school hours and people, and the chain a case takes through them.</summary>
+public sealed record CaseRoute(SafeguardingSettings Settings, IReadOnlyList<Rota.Scheduling.WeeklyWindow> SchoolHours, SafeguardingPeople People, IReadOnlyList<ChainStep> Steps)
+{
+    /// <summary>The chain of a case of <paramref name="category"/> raised at <paramref name="raisedAt"/> (in or out of school hours then).</summary>
+    public static async Task<CaseRoute> LoadAsync(ModerationDbContext db, Guid schoolId, string category, bool aboutHeadteacher, DateTimeOffset raisedAt, CancellationToken ct)
+    {
+        var settings = await CaseCommands.SettingsAsync(db, schoolId, ct);
+        var schoolHours = (await SchoolRouting.SettingsAsync(db, schoolId, ct)).SchoolHours;
+        var people = await SafeguardingPeople.LoadAsync(db, schoolId, ct);
+        var steps = CaseChain.Steps(category, aboutHeadteacher, !DueTimeCalculator.InSchoolHours(raisedAt, schoolHours), people, settings);
+        return new CaseRoute(settings, schoolHours, people, steps);
+    }
+
+    public static Task<CaseRoute> LoadAsync(ModerationDbContext db, SafeguardingCase c, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return LoadAsync(db, c.SchoolId, c.Category, c.AboutHeadteacher, c.RaisedAt, ct);
+    }
+
+    /// <summary>The first person on the chain, who holds a new case.</summary>
+    public Guid? FirstOwner => Steps.Count > 0 ? Steps[0].People[0] : null;
+}
+
 /// <summary>
 /// Who a case goes to, step by step, when nobody acknowledges it in time: the DSL, the deputy DSL, then the
 /// headteacher. An allegation against staff or a complaint starts with the headteacher; an allegation about the

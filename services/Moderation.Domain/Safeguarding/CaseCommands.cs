@@ -79,10 +79,7 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
             }
         }
 
-        var settings = await SettingsAsync(db, opening.SchoolId, ct);
-        var schoolHours = (await SchoolRouting.SettingsAsync(db, opening.SchoolId, ct)).SchoolHours;
-        var people = await SafeguardingPeople.LoadAsync(db, opening.SchoolId, ct);
-        var steps = CaseChain.Steps(opening.Category, opening.AboutHeadteacher, !DueTimeCalculator.InSchoolHours(now, schoolHours), people, settings);
+        var route = await CaseRoute.LoadAsync(db, opening.SchoolId, opening.Category, opening.AboutHeadteacher, now, ct);
         var c = new SafeguardingCase
         {
             Id = Guid.CreateVersion7(now),
@@ -97,8 +94,8 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
             RaisedBy = opening.RaisedBy.Name,
             RaisedAt = now,
             Status = CaseStatus.Open,
-            OwnerId = steps.Count > 0 ? steps[0].People[0] : null,
-            AckDueAt = CaseChain.AckDueAt(now, opening.Severity, settings, schoolHours),
+            OwnerId = route.FirstOwner,
+            AckDueAt = CaseChain.AckDueAt(now, opening.Severity, route.Settings, route.SchoolHours),
         };
         db.SafeguardingCases.Add(c);
         await EvidenceCapture.CaptureAsync(db, c, item, opening.Evidence, now, ct);
@@ -109,13 +106,13 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
 
         var due = ItemRouter.Local(c.AckDueAt.Value);
         await AuditLog.AppendAsync(db, c.SchoolId, opening.RaisedBy, "case-opened", now, c.ItemId,
-            detail: $"case {c.Id}: {c.Category} ({c.Severity}) from {c.Source}; to {people.NameOf(c.OwnerId)}, acknowledge by {due}; evidence sha256 {c.EvidenceSha256}",
+            detail: $"case {c.Id}: {c.Category} ({c.Severity}) from {c.Source}; to {route.People.NameOf(c.OwnerId)}, acknowledge by {due}; evidence sha256 {c.EvidenceSha256}",
             cancellationToken: ct);
 
         // Screening's concern is already told to the DSLs and the headteacher by the consumer that opens the case.
-        if (opening.Source != CaseSource.Screening && steps.Count > 0)
+        if (opening.Source != CaseSource.Screening && route.Steps.Count > 0)
         {
-            await NotifyStepAsync(c, steps[0], $"Safeguarding case opened: acknowledge by {due}",
+            await NotifyStepAsync(c, route.Steps[0], $"Safeguarding case opened: acknowledge by {due}",
                 $"A safeguarding case ({Describe(c.Category)}, {c.Severity.ToString().ToLowerInvariant()}) was opened by {opening.RaisedBy.Name}. " +
                 $"Acknowledge it in the app by {due} (London time), or it goes to the next person on the chain. Follow the school's safeguarding procedure.", now, ct);
         }
@@ -210,12 +207,7 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
             }
 
             var late = c.AckDueAt < now ? $", {(int)(now - c.AckDueAt.Value).TotalMinutes} minute(s) after the time limit" : "";
-            c.AcknowledgedAt = now;
-            c.AcknowledgedById = staff.UserId;
-            c.OwnerId = staff.UserId;
-            c.Status = CaseStatus.Acknowledged;
-            await AuditLog.AppendAsync(db, c.SchoolId, staff.AsActor(), "case-acknowledged", now, c.ItemId,
-                detail: $"case {c.Id} acknowledged{late}", cancellationToken: ct);
+            await MarkAcknowledgedAsync(db, c, staff, now, late, ct);
             await AcknowledgeItemAsync(c, staff, now, ct);
             return null;
         });
@@ -234,12 +226,17 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
             return;
         }
 
+        await MarkAcknowledgedAsync(db, c, staff, now, " with its item", ct);
+    }
+
+    /// <summary>The acknowledger takes the case, and it stops moving on.</summary>
+    private static async Task MarkAcknowledgedAsync(ModerationDbContext db, SafeguardingCase c, StaffMember staff, DateTimeOffset now, string how, CancellationToken ct)
+    {
         c.AcknowledgedAt = now;
         c.AcknowledgedById = staff.UserId;
         c.OwnerId = staff.UserId;
         c.Status = CaseStatus.Acknowledged;
-        await AuditLog.AppendAsync(db, c.SchoolId, staff.AsActor(), "case-acknowledged", now, itemId,
-            detail: $"case {c.Id} acknowledged with its item", cancellationToken: ct);
+        await AuditLog.AppendAsync(db, c.SchoolId, staff.AsActor(), "case-acknowledged", now, c.ItemId, detail: $"case {c.Id} acknowledged{how}", cancellationToken: ct);
     }
 
     private async Task AcknowledgeItemAsync(SafeguardingCase c, StaffMember staff, DateTimeOffset now, CancellationToken ct)
@@ -389,17 +386,13 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
 
             if (rerouted && c.Status == CaseStatus.Open)
             {
-                var settings = await SettingsAsync(db, c.SchoolId, ct);
-                var schoolHours = (await SchoolRouting.SettingsAsync(db, c.SchoolId, ct)).SchoolHours;
-                var people = await SafeguardingPeople.LoadAsync(db, c.SchoolId, ct);
-                var steps = CaseChain.Steps(c.Category, c.AboutHeadteacher, !DueTimeCalculator.InSchoolHours(c.RaisedAt, schoolHours), people, settings);
-                var owner = steps.Count > 0 ? steps[0].People[0] : (Guid?)null;
-                if (owner != c.OwnerId)
+                var route = await CaseRoute.LoadAsync(db, c, ct);
+                if (route.FirstOwner != c.OwnerId)
                 {
-                    (c.ChainStep, c.OwnerId) = (0, owner);
-                    detail += $"; now with {people.NameOf(owner)}";
-                    await NotifyStepAsync(c, steps[0], $"Safeguarding case passed to you: acknowledge by {ItemRouter.Local(c.AckDueAt!.Value)}",
-                        $"A safeguarding case ({Describe(c.Category)}, {c.Severity.ToString().ToLowerInvariant()}) was reclassified by {staff.Name} and now comes to you as {steps[0].Role}. " +
+                    (c.ChainStep, c.OwnerId) = (0, route.FirstOwner);
+                    detail += $"; now with {route.People.NameOf(c.OwnerId)}";
+                    await NotifyStepAsync(c, route.Steps[0], $"Safeguarding case passed to you: acknowledge by {ItemRouter.Local(c.AckDueAt!.Value)}",
+                        $"A safeguarding case ({Describe(c.Category)}, {c.Severity.ToString().ToLowerInvariant()}) was reclassified by {staff.Name} and now comes to you as {route.Steps[0].Role}. " +
                         $"Acknowledge it in the app by {ItemRouter.Local(c.AckDueAt!.Value)} (London time).", now, ct);
                 }
             }

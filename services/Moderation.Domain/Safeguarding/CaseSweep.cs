@@ -71,12 +71,8 @@ public sealed class CaseSweep(ModerationDbContext db, CaseCommands commands, Tim
 
     private async Task<bool> MoveOnAsync(SafeguardingCase c, DateTimeOffset now, CancellationToken ct)
     {
-        var settings = await CaseCommands.SettingsAsync(db, c.SchoolId, ct);
-        var schoolHours = (await SchoolRouting.SettingsAsync(db, c.SchoolId, ct)).SchoolHours;
-        var people = await SafeguardingPeople.LoadAsync(db, c.SchoolId, ct);
-
         // The chain is the one the case started on, so its step numbers keep their meaning.
-        var steps = CaseChain.Steps(c.Category, c.AboutHeadteacher, !DueTimeCalculator.InSchoolHours(c.RaisedAt, schoolHours), people, settings);
+        var (settings, schoolHours, people, steps) = await CaseRoute.LoadAsync(db, c, ct);
         var previous = c.OwnerId;
         var next = c.ChainStep + 1;
         var movesOn = next < steps.Count;

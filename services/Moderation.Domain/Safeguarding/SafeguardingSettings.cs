@@ -131,7 +131,7 @@ public sealed record SafeguardingSettings
 }
 
 /// <summary>A school's saved safeguarding settings, as JSON.</summary>
-public sealed class SchoolSafeguardingSettings
+public sealed class SchoolSafeguardingSettings : Schools.ISchoolSettingsRow
 {
     public Guid SchoolId { get; set; }
     public required string Settings { get; set; }

@@ -64,10 +64,7 @@ public static class EvidenceCapture
                 media.Add((m.FileName, m.ContentType, m.Content, null));
                 if (withhold)
                 {
-                    // The copy a staff draft brought in is wiped: only its hash (already on the row) stays.
-                    m.Content = [];
-                    m.PublishableContent = null;
-                    m.Verdict = "Withheld";
+                    Wipe(m);
                 }
             }
         }
@@ -131,14 +128,20 @@ public static class EvidenceCapture
         {
             foreach (var m in await db.ItemMedia.Where(m => m.ItemId == itemId).ToListAsync(ct))
             {
-                m.Content = [];
-                m.PublishableContent = null;
-                m.Verdict = "Withheld";
+                Wipe(m);
             }
         }
 
         c.EvidenceSha256 = EvidenceManifest.BundleHash(parts.Select(EvidenceManifest.Entry.From));
         return wiped;
+    }
+
+    /// <summary>The copy a staff draft brought in is wiped: only its hash (already on the row) stays.</summary>
+    private static void Wipe(ItemMedia m)
+    {
+        m.Content = [];
+        m.PublishableContent = null;
+        m.Verdict = "Withheld";
     }
 
     private static string MediaName(int index, string fileName)
