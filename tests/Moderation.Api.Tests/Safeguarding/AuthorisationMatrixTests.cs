@@ -202,4 +202,33 @@ public sealed class AuthorisationMatrixTests(ApiFixture fixture) : SafeguardingT
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await RowCountAsync("safeguarding_notes")).Should().Be(0);
     }
+
+    [Fact]
+    public async Task Every_role_may_check_a_bundle_but_only_the_case_team_learns_whether_it_matches_the_record()
+    {
+        // Arrange
+        var (c, _, _) = await CaseWithNoteAsync(aboutHeadteacher: false);
+        using var dsl = await Fixture.As(Dsl);
+        var zip = await dsl.GetByteArrayAsync($"/api/safeguarding/cases/{c.Id}/evidence/export");
+        var failures = new List<string>();
+
+        foreach (var email in Everyone)
+        {
+            // Act
+            using var client = await Fixture.As(email);
+            using var content = new ByteArrayContent(zip);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
+            using var response = await client.PostAsync("/api/safeguarding/evidence/verify", content);
+            var check = await response.Content.ReadFromJsonAsync<BundleCheckResponse>(ApiFixture.Json);
+
+            // Assert
+            bool? expected = s_caseTeam.Contains(email) ? true : null;
+            if (response.StatusCode != HttpStatusCode.OK || check!.MatchesRecord != expected || !check.Valid)
+            {
+                failures.Add($"{email}: {(int)response.StatusCode}, matchesRecord {check?.MatchesRecord}, expected {expected}");
+            }
+        }
+
+        failures.Should().BeEmpty();
+    }
 }
