@@ -103,6 +103,8 @@ public sealed class EvidenceExportTests(ApiFixture fixture) : SafeguardingTest(f
         manifest["referrals"]![0]!["reference"]!.GetValue<string>().Should().Be("FB-REPORT-77");
         var item = JsonNode.Parse(Read("evidence/item.json"))!;
         item["platform"]!.GetValue<string>().Should().Be("Facebook");
+        item["account"]!["externalId"]!.GetValue<string>().Should().Be("100200300400500");
+        item["platformItemId"]!.GetValue<string>().Should().StartWith("test-");
         item["author"]!["displayName"]!.GetValue<string>().Should().Be("A Parent");
         item["url"]!.GetValue<string>().Should().Contain("facebook.com");
         check.Valid.Should().BeTrue(string.Join("; ", check.Problems));

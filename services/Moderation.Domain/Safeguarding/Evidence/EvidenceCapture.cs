@@ -70,6 +70,10 @@ public static class EvidenceCapture
         }
 
         media.AddRange(input.Files.Select(f => (f.FileName, f.ContentType, f.Content, f.SourceUrl)));
+        var account = item?.SocialAccountId is { } accountId
+            ? await db.SocialAccounts.AsNoTracking().Where(a => a.Id == accountId)
+                .Select(a => new { id = a.Id, platform = a.Platform.ToString(), handle = a.Handle, externalId = a.ExternalId }).FirstOrDefaultAsync(ct)
+            : null;
         var facts = new
         {
             caseId = c.Id,
@@ -77,7 +81,7 @@ public static class EvidenceCapture
             itemId = item?.Id,
             kind = item?.Kind.ToString(),
             platform = item?.Platform?.ToString(),
-            socialAccountId = item?.SocialAccountId,
+            account,
             platformItemId = item?.PlatformItemId,
             url = input.Url,
             author = item is null ? null : new { platformId = item.AuthorPlatformId, displayName = item.AuthorName, staffAuthorId = item.DraftAuthorId },
