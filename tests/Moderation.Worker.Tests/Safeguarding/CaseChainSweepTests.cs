@@ -128,4 +128,29 @@ public sealed class CaseChainSweepTests(WorkerFixture fixture) : WorkerTest(fixt
         low.AckDueAt.Should().Be(new DateTimeOffset(2026, 12, 9, 8, 0, 0, TimeSpan.Zero) + TimeSpan.FromMinutes(480),
             "a low-severity case's clock starts when school opens on Wednesday at 08:00");
     }
+
+    [Fact]
+    public async Task A_screened_safeguarding_item_with_an_open_case_is_moved_on_by_the_case_chain_alone()
+    {
+        // Arrange: screening flagged the item, routing gave it to the DSL, and its case is open.
+        var routing = await new Routing.RoutingWorld(Fixture).LoadAsync();
+        await routing.SetRotaAsync(("Weekday moderators", 1, [routing.Amy]));
+        var itemId = await routing.ScreenedCommentAsync(Domain.Screening.Risk.RiskCategories.Grooming);
+        await routing.ArriveAsync(itemId);
+        var world = await WorldAsync();
+        var opened = await world.OpenAsync(CaseCategories.Grooming, CaseSeverity.Critical, itemId: itemId);
+
+        // Act: both deadlines pass; both sweeps run.
+        world.Clock.Advance(TimeSpan.FromMinutes(16));
+        routing.Clock.Advance(TimeSpan.FromMinutes(16));
+        var routed = await routing.SweepAsync();
+        await world.SweepAsync();
+
+        // Assert
+        routed.HandedOn.Should().Be(0, "the case's chain moves the concern on, not the item's");
+        (await routing.ItemAsync(itemId)).AssignedToId.Should().Be(routing.Dsl);
+        (await world.CaseAsync(opened.Id)).OwnerId.Should().Be(world.Deputy);
+        var told = (await world.NotificationsAsync()).Where(n => n.Title.Contains("not acknowledged") || n.Title.Contains("passed to you")).ToList();
+        told.Should().ContainSingle().Which.RecipientId.Should().Be(world.Deputy);
+    }
 }
