@@ -41,7 +41,6 @@ public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier
         var recipients = await RecipientsAsync(db, concern.SchoolId, [Roles.Dsl, Roles.Headteacher], ct);
         var platform = await db.Items.AsNoTracking().Where(i => i.Id == concern.ItemId).Select(i => i.Platform).FirstOrDefaultAsync(ct);
         var where = platform is { } p ? $"on {p}" : "in a staff draft";
-        var settings = await SchoolRouting.SettingsAsync(db, concern.SchoolId, ct);
         foreach (var userId in recipients)
         {
             await notifier.NotifyAsync(db, new NotificationRequest(
@@ -49,8 +48,8 @@ public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier
                 $"Safeguarding concern: {Describe(concern.Category)}",
                 $"Screening flagged an item {where} as {Describe(concern.Category)} ({concern.Severity.ToLowerInvariant()}): {concern.Explanation} " +
                 "It is held from publication and assigned to the DSL (or, if none is available, the deputy DSL or the headteacher), " +
-                $"who must acknowledge it in the app within {settings.SafeguardingAcknowledgeMinutes} minutes; otherwise it moves on. " +
-                $"Its safeguarding case is due to be acknowledged by {ItemRouter.Local(safeguardingCase.AckDueAt ?? now)} (London time). " +
+                $"who must acknowledge its safeguarding case in the app by {ItemRouter.Local(safeguardingCase.AckDueAt ?? now)} (London time); " +
+                "otherwise it goes to the next person on the chain. " +
                 "Follow the school's safeguarding procedure."),
                 now, ct);
         }
