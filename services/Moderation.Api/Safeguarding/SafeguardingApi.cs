@@ -35,6 +35,7 @@ public static partial class SafeguardingApi
 
         var cases = app.MapGroup("/api/safeguarding/cases/{caseId:guid}").WithTags("Safeguarding").RequireAuthorization();
         cases.MapGet("", GetCaseAsync);
+        cases.MapGet("/history", HistoryAsync);
         cases.MapPost("/acknowledge", (Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, TimeProvider time, CancellationToken ct) =>
             ActAsync(user, staff, db, time, ct, me => commands.AcknowledgeAsync(caseId, me, ct)));
         cases.MapPut("/classification", ClassifyAsync);
@@ -219,6 +220,22 @@ public static partial class SafeguardingApi
         var c = await commands.FindVisibleAsync(caseId, await staff.GetAsync(user, ct), ct);
         return c is null ? Problem(CaseOutcome.NotFound) : TypedResults.Ok(await ToDtoAsync(db, c, time, ct));
     }
+
+    /// <summary>
+    /// The case's chronology from the school's audit chain: who did what and when, from its opening (and anything it
+    /// did to its item) to its closure. Entries name notes and evidence but never quote them.
+    /// </summary>
+    private static Task<Results<Ok<List<CaseEventDto>>, ProblemHttpResult>> HistoryAsync(
+        Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct) =>
+        ListOfCaseAsync<CaseEventDto>(caseId, user, staff, commands, ct, async id =>
+        {
+            var c = await db.SafeguardingCases.AsNoTracking().SingleAsync(x => x.Id == id, ct);
+            var mention = $"case {id}";
+            var entries = await db.AuditEntries.AsNoTracking()
+                .Where(a => a.ChainId == c.SchoolId && a.Detail != null && a.Detail.Contains(mention))
+                .OrderBy(a => a.Position).Take(2000).ToListAsync(ct);
+            return [.. entries.Select(a => new CaseEventDto(a.At, a.Actor, a.Action, a.Detail!))];
+        });
 
     private static async Task<CaseDto> ToDtoAsync(ModerationDbContext db, SafeguardingCase c, TimeProvider time, CancellationToken ct)
     {

@@ -52,6 +52,9 @@ public sealed record ClassificationRequest(string? Category, CaseSeverity? Sever
 
 public sealed record NoteRequest(string? Text);
 
+/// <summary>One step of a case's chronology, from the audit chain.</summary>
+public sealed record CaseEventDto(DateTimeOffset At, string Actor, string Action, string Detail);
+
 public sealed record NoteDto(Guid Id, Guid CaseId, Guid AuthorId, string Author, DateTimeOffset At, string Text);
 
 public sealed record ReferralRequest(ReferralAgency? Agency, DateTimeOffset? MadeAt, string? Reference, string? Outcome);

@@ -21,6 +21,7 @@ public sealed class AuthorisationMatrixTests(ApiFixture fixture) : SafeguardingT
     public static readonly (string Method, string Url, string? Body)[] CaseEndpoints =
     [
         ("GET", "/api/safeguarding/cases/{case}", null),
+        ("GET", "/api/safeguarding/cases/{case}/history", null),
         ("POST", "/api/safeguarding/cases/{case}/acknowledge", null),
         ("PUT", "/api/safeguarding/cases/{case}/classification", """{"category":"Hate","severity":"High"}"""),
         ("GET", "/api/safeguarding/cases/{case}/notes", null),

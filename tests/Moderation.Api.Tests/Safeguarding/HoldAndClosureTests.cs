@@ -169,5 +169,8 @@ public sealed class HoldAndClosureTests(ApiFixture fixture) : SafeguardingTest(f
             "case-opened", "case-acknowledged", "evidence-viewed", "evidence-part-viewed", "case-legal-hold-set", "case-closure-requested", "case-closed");
         entries.Single(a => a.Action == "evidence-part-viewed").Actor.Should().Be("Mrs Helen Carter (Headteacher)");
         (await AuditLog.VerifyAsync(db, Fleming, CancellationToken.None)).Intact.Should().BeTrue();
+        var history = await head.GetFromJsonAsync<List<CaseEventDto>>($"/api/safeguarding/cases/{c.Id}/history", ApiFixture.Json);
+        history!.Select(e => e.Action).Should().ContainInOrder("case-opened", "case-acknowledged", "evidence-viewed", "case-legal-hold-set", "case-closed");
+        history.Should().OnlyContain(e => e.Detail.Contains(c.Id.ToString()));
     }
 }
