@@ -4,6 +4,7 @@ using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
 using Moderation.Domain.Routing;
+using Moderation.Domain.Safeguarding;
 using Moderation.Domain.Screening;
 using Moderation.Worker.Notifications;
 using Moderation.Worker.Platforms;
@@ -34,6 +35,7 @@ public static class WorkerHost
         builder.AddModerationNotifications();
         builder.AddModerationRouting();
         builder.AddModerationPlatforms();
+        builder.AddModerationSafeguarding();
         builder.AddRoutingSweep();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         builder.Services.AddHttpClient<IWebhookSender, HttpWebhookSender>();

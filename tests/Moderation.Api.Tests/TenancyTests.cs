@@ -146,4 +146,56 @@ public sealed class TenancyTests(ApiFixture fixture) : ApiTest(fixture)
         using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
+
+    public static TheoryData<string, string, string?> SafeguardingEndpoints()
+    {
+        var data = new TheoryData<string, string, string?>();
+        foreach (var (method, url, body) in Safeguarding.AuthorisationMatrixTests.CaseEndpoints)
+        {
+            data.Add(method, url, body);
+        }
+
+        foreach (var (method, url, body, _) in Safeguarding.AuthorisationMatrixTests.SchoolEndpoints)
+        {
+            data.Add(method, url, body);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SafeguardingEndpoints))]
+    public async Task Another_schools_staff_get_404_on_every_safeguarding_endpoint_and_nothing_changes(string method, string template, string? body)
+    {
+        // Arrange: a Fleming case with its evidence and a referral.
+        using var dsl = await Fixture.As("dsl@fleming.example");
+        using var raised = await dsl.PostAsJsonAsync($"/api/schools/{Fixture.Schools["fleming-primary"]}/safeguarding/cases",
+            new { category = "Hate", severity = "High", summary = "Fleming only", payload = "{}" });
+        var c = (await raised.Content.ReadFromJsonAsync<Api.Safeguarding.CaseDto>(ApiFixture.Json))!;
+        using var referral = await dsl.PostAsJsonAsync($"/api/safeguarding/cases/{c.Id}/referrals", new { agency = "Police101", madeAt = DateTimeOffset.UtcNow });
+        var referralId = (await referral.Content.ReadFromJsonAsync<Api.Safeguarding.ReferralDto>(ApiFixture.Json))!.Id;
+        await using var db = Fixture.Db();
+        var partId = await db.EvidenceParts.Where(p => p.CaseId == c.Id).Select(p => p.Id).FirstAsync();
+        var url = template.Replace("{case}", c.Id.ToString()).Replace("{referral}", referralId.ToString()).Replace("{part}", partId.ToString())
+            .Replace("{school}", Fixture.Schools["fleming-primary"].ToString());
+        var auditBefore = await db.AuditEntries.CountAsync();
+
+        foreach (var outsider in new[] { "webadmin@stmarys.example", "dsl@stmarys.example", "head@stmarys.example" })
+        {
+            // Act
+            using var client = await Fixture.As(outsider);
+            using var request = new HttpRequestMessage(new HttpMethod(method), url)
+            {
+                Content = body is null ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            };
+            using var response = await client.SendAsync(request);
+
+            // Assert
+            response.StatusCode.Should().Be(HttpStatusCode.NotFound, $"{outsider} {method} {template}");
+            (await response.Content.ReadAsStringAsync()).Should().NotContain("Fleming only");
+        }
+
+        (await db.AuditEntries.CountAsync()).Should().Be(auditBefore);
+        (await db.SafeguardingCases.CountAsync()).Should().Be(1);
+    }
 }

@@ -79,4 +79,57 @@ public sealed class CliTests(WorkerFixture fixture) : WorkerTest(fixture)
         stderr.Should().Contain(expected);
         stdout.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Verify_evidence_accepts_an_exported_bundle_and_rejects_one_with_an_edited_file()
+    {
+        // Arrange: a case's export, and a copy with one byte of its text changed.
+        var world = await new Safeguarding.CaseWorld(Fixture).LoadAsync();
+        var itemId = (await Fixture.IngestAsync(1))[0];
+        var opened = await world.OpenAsync(Domain.Safeguarding.CaseCategories.Hate, Domain.Safeguarding.CaseSeverity.High, itemId: itemId);
+        byte[] zip;
+        await using (var db = Fixture.Db())
+        {
+            (zip, _) = await Domain.Safeguarding.Evidence.EvidenceBundle.BuildAsync(db, opened, "Mr David Lowe (DSL)", world.Clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        var good = Path.Combine(Path.GetTempPath(), $"evidence-{Guid.NewGuid():N}.zip");
+        var bad = Path.Combine(Path.GetTempPath(), $"evidence-{Guid.NewGuid():N}.zip");
+        await File.WriteAllBytesAsync(good, zip);
+        await File.WriteAllBytesAsync(bad, zip);
+        using (var archive = new System.IO.Compression.ZipArchive(File.Open(bad, FileMode.Open), System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = archive.GetEntry("evidence/text.txt")!;
+            string text;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                text = await reader.ReadToEndAsync();
+            }
+
+            entry.Delete();
+            await using var writer = new StreamWriter(archive.CreateEntry("evidence/text.txt").Open());
+            await writer.WriteAsync(text.Replace("well done", "well dome", StringComparison.Ordinal));
+        }
+
+        try
+        {
+            // Act
+            var (goodCode, goodOut, goodErr) = await RunAsync("verify-evidence", good);
+            var (badCode, badOut, _) = await RunAsync("verify-evidence", bad);
+            var (missingCode, _, missingErr) = await RunAsync("verify-evidence", "/no/such/bundle.zip");
+
+            // Assert
+            goodCode.Should().Be(0, goodErr);
+            goodOut.Should().Contain($"case: {opened.Id}").And.Contain("VERIFIED");
+            badCode.Should().Be(1);
+            badOut.Should().Contain("problem: evidence/text.txt has been changed").And.Contain("NOT VERIFIED");
+            missingCode.Should().Be(2);
+            missingErr.Should().Contain("no file /no/such/bundle.zip");
+        }
+        finally
+        {
+            File.Delete(good);
+            File.Delete(bad);
+        }
+    }
 }

@@ -8,6 +8,7 @@ using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Routing;
+using Moderation.Domain.Schools;
 
 namespace Moderation.Api.Routing;
 
@@ -99,21 +100,8 @@ public static class RoutingApi
             return TypedResults.ValidationProblem(errors, title: "The routing settings have problems");
         }
 
-        var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var row = await db.RoutingSettings.FirstOrDefaultAsync(s => s.SchoolId == schoolId, ct);
-        if (row is null)
-        {
-            row = new SchoolRoutingSettings { SchoolId = schoolId, Settings = "{}" };
-            db.RoutingSettings.Add(row);
-        }
-
-        row.Settings = settings.ToJson();
-        row.UpdatedAt = now;
-        row.UpdatedById = me.UserId;
-        await AuditLog.AppendAsync(db, schoolId, me.AsActor(), "routing-settings-changed", now, detail: row.Settings, cancellationToken: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await SchoolSettingsRows.SaveAsync(db, schoolId, settings.ToJson(), me, "routing-settings-changed", time.GetUtcNow(),
+            () => new SchoolRoutingSettings { Settings = "{}" }, ct);
         return TypedResults.Ok(await DescribeAsync(db, schoolId, ct));
     }
 

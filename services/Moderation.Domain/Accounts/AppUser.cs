@@ -16,7 +16,19 @@ public static class Roles
     public const string Dsl = "DSL";
     public const string Author = "Author";
 
-    public static readonly IReadOnlyList<string> All = [Administrator, Moderator, Headteacher, Dsl, Author];
+    /// <summary>A deputy designated safeguarding lead: second on a safeguarding case's chain.</summary>
+    public const string DeputyDsl = "DeputyDSL";
+
+    /// <summary>The chair of governors, who takes an allegation about the headteacher.</summary>
+    public const string ChairOfGovernors = "ChairOfGovernors";
+
+    public static readonly IReadOnlyList<string> All = [Administrator, Moderator, Headteacher, Dsl, Author, DeputyDsl, ChairOfGovernors];
+
+    /// <summary>Who may open a safeguarding case by hand, and see and act on the cases their role allows (ADR 0301).</summary>
+    public static readonly IReadOnlyList<string> SafeguardingLeads = [Dsl, DeputyDsl, Headteacher];
+
+    /// <summary>Who may read the school's safeguarding leadership report and retention log.</summary>
+    public static readonly IReadOnlyList<string> SafeguardingReaders = [Dsl, DeputyDsl, Headteacher, ChairOfGovernors];
 
     /// <summary>Who may approve or reject inbound comments and visitor posts.</summary>
     public static readonly IReadOnlyList<string> Reviewers = [Administrator, Moderator, Headteacher];

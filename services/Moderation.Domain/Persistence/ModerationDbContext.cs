@@ -46,6 +46,12 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<Routing.RoutingAlert> Alerts => Set<Routing.RoutingAlert>();
     public DbSet<Platforms.PlatformActionRecord> PlatformActions => Set<Platforms.PlatformActionRecord>();
     public DbSet<Platforms.WebhookDelivery> WebhookDeliveries => Set<Platforms.WebhookDelivery>();
+    public DbSet<Safeguarding.SafeguardingCase> SafeguardingCases => Set<Safeguarding.SafeguardingCase>();
+    public DbSet<Safeguarding.CaseNote> CaseNotes => Set<Safeguarding.CaseNote>();
+    public DbSet<Safeguarding.CaseReferral> CaseReferrals => Set<Safeguarding.CaseReferral>();
+    public DbSet<Safeguarding.EvidencePart> EvidenceParts => Set<Safeguarding.EvidencePart>();
+    public DbSet<Safeguarding.SchoolSafeguardingSettings> SafeguardingSettings => Set<Safeguarding.SchoolSafeguardingSettings>();
+    public DbSet<Safeguarding.RetentionPurge> RetentionPurges => Set<Safeguarding.RetentionPurge>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -90,6 +90,7 @@ public sealed class AssignmentCommands(ModerationDbContext db, ItemRouter router
             item.UpdatedAt = now;
             await AuditLog.AppendAsync(db, item.SchoolId, staff.AsActor(), "acknowledged", now, item.Id,
                 detail: "safeguarding item acknowledged; the time limit no longer moves it on", cancellationToken: ct);
+            await Safeguarding.CaseCommands.AcknowledgeOpenCaseOfItemAsync(db, item.Id, staff, now, ct);
             return null;
         });
 

@@ -278,7 +278,7 @@ public sealed record RoutingSettings
 }
 
 /// <summary>A school's saved routing settings, as a JSON document; a school without a row uses the defaults.</summary>
-public sealed class SchoolRoutingSettings
+public sealed class SchoolRoutingSettings : ISchoolSettingsRow
 {
     public Guid SchoolId { get; set; }
 

@@ -74,14 +74,18 @@ public sealed class RoutingSweep(ModerationDbContext db, ItemRouter router, Time
             }), ref released, ref conflicts);
         }
 
+        // A safeguarding item with an open case waits for the case's own acknowledgement chain (ADR 0301), which
+        // moves and notifies instead: two chains would tell different people at the same moment.
         var overdue = await db.Items.AsNoTracking()
             .Where(i => i.DueAt != null && i.DueAt <= now)
             .Where(s_sweptWhenOverdue)
+            .Where(i => !(i.Safeguarding && db.SafeguardingCases.Any(c => c.ItemId == i.Id && c.ClosedAt == null)))
             .OrderBy(i => i.DueAt).Select(i => i.Id).Take(batch).ToListAsync(ct);
         foreach (var id in overdue)
         {
             var result = await OneAsync(id, ct, async item =>
-                item.DueAt <= now && s_isSweptWhenOverdue(item)
+                item.DueAt <= now && s_isSweptWhenOverdue(item) &&
+                !(item.Safeguarding && await db.SafeguardingCases.AnyAsync(c => c.ItemId == item.Id && c.ClosedAt == null, ct))
                     ? (await router.HandOnOverdueAsync(item, now, ct)).Result
                     : null);
             if (result == RoutingResult.Kept)

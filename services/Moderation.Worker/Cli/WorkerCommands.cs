@@ -13,18 +13,26 @@ namespace Moderation.Worker.Cli;
 /// (prints the schema EF would create, the reference for the next hand-written migration), and
 /// <c>import-roster SCHOOL FILE [--dry-run]</c> (a roster and consent CSV; a file with any bad row applies nothing), and
 /// <c>preview SCHOOL [--text TEXT | --text-file FILE] [--photo FILE]... [--channel CHANNEL]...</c> (prints the whole
-/// screening result as JSON, storing nothing), and <c>connect-account HANDLE [--url URL] [--username USER]
+/// screening result as JSON, storing nothing), <c>connect-account HANDLE [--url URL] [--username USER]
 /// [--password-env VAR] [--token-env VAR] [--poll-seconds N] [--no-test]</c> (connects an account as the API does,
-/// reading secrets from environment variables so they never appear in the process list).
+/// reading secrets from environment variables so they never appear in the process list), and
+/// <c>verify-evidence FILE.zip</c> (checks an exported safeguarding evidence bundle offline; exit 0 when it verifies,
+/// 1 when it does not).
 /// </summary>
 public static class WorkerCommands
 {
-    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster", "preview", "connect-account"];
+    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster", "preview", "connect-account", "verify-evidence"];
 
     public static bool IsCommand(string arg) => s_commands.Contains(arg, StringComparer.Ordinal);
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args[0] == "verify-evidence")
+        {
+            // Needs no database: a bundle is checked against its own hashes, wherever it was taken.
+            return await VerifyEvidenceAsync(args);
+        }
+
         try
         {
             var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, "preview" or "connect-account" => args.Length, _ => 1 }).Where(a => a != "--dry-run")]));
@@ -245,6 +253,34 @@ public static class WorkerCommands
         var result = await services.GetRequiredService<ScreeningPreview>().RunAsync(db, school.Id, text, photos, parsed, CancellationToken.None);
         Console.WriteLine(JsonSerializer.Serialize(result, s_previewJson));
         return 0;
+    }
+
+    private static async Task<int> VerifyEvidenceAsync(string[] args)
+    {
+        if (args.Length != 2)
+        {
+            await Console.Error.WriteLineAsync("usage: Moderation.Worker verify-evidence BUNDLE.zip");
+            return 2;
+        }
+
+        if (!File.Exists(args[1]))
+        {
+            await Console.Error.WriteLineAsync($"error: no file {args[1]}");
+            return 2;
+        }
+
+        await using var file = File.OpenRead(args[1]);
+        var result = Domain.Safeguarding.Evidence.EvidenceBundle.Verify(file);
+        Console.WriteLine($"case: {result.CaseId?.ToString() ?? "unknown"}");
+        Console.WriteLine($"bundle sha256: {result.BundleSha256 ?? "unknown"}");
+        Console.WriteLine($"files checked: {result.FilesChecked}");
+        foreach (var problem in result.Problems)
+        {
+            Console.WriteLine($"problem: {problem}");
+        }
+
+        Console.WriteLine(result.Valid ? "VERIFIED: every file matches its SHA-256 and the manifest matches its bundle hash." : "NOT VERIFIED: the bundle has been changed or is incomplete.");
+        return result.Valid ? 0 : 1;
     }
 
     private static readonly JsonSerializerOptions s_previewJson = new(ScreeningJson.Options) { WriteIndented = true };

@@ -6,6 +6,8 @@ using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Routing;
+using Moderation.Domain.Safeguarding;
+using Moderation.Domain.Safeguarding.Evidence;
 
 namespace Moderation.Worker.Notifications;
 
@@ -13,9 +15,10 @@ namespace Moderation.Worker.Notifications;
 /// A safeguarding concern skips the rota: the school's DSLs and its headteacher are told at once, in the app, by
 /// e-mail and on the school's webhook (DOMAIN.md "Safeguarding"). The message names the category and the platform,
 /// never the words of the item, and the acknowledgement deadline; the routing stage assigns the item to the DSL and
-/// does not send its owner a second message.
+/// does not send its owner a second message. In the same transaction the concern opens the item's safeguarding case
+/// (or adds to its open one), with its evidence snapshot (ADR 0301).
 /// </summary>
-public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier notifier, TimeProvider time) : IConsumer<SafeguardingConcernRaised>
+public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier notifier, CaseCommands cases, TimeProvider time) : IConsumer<SafeguardingConcernRaised>
 {
     public const string Name = "safeguarding-notify";
 
@@ -31,10 +34,13 @@ public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier
             return;
         }
 
+        var (safeguardingCase, _) = await cases.OpenAsync(new CaseOpening(
+            concern.SchoolId, concern.ItemId, CaseCategories.All.Contains(concern.Category) ? concern.Category : CaseCategories.Unclassified,
+            CaseCommands.FromScreening(concern.Severity), CaseSource.Screening, false,
+            $"Screening: {concern.Explanation}", Domain.Audit.Actor.System(Name), EvidenceInput.None), now, ct);
         var recipients = await RecipientsAsync(db, concern.SchoolId, [Roles.Dsl, Roles.Headteacher], ct);
         var platform = await db.Items.AsNoTracking().Where(i => i.Id == concern.ItemId).Select(i => i.Platform).FirstOrDefaultAsync(ct);
         var where = platform is { } p ? $"on {p}" : "in a staff draft";
-        var settings = await SchoolRouting.SettingsAsync(db, concern.SchoolId, ct);
         foreach (var userId in recipients)
         {
             await notifier.NotifyAsync(db, new NotificationRequest(
@@ -42,7 +48,8 @@ public sealed class SafeguardingConcernConsumer(ModerationDbContext db, Notifier
                 $"Safeguarding concern: {Describe(concern.Category)}",
                 $"Screening flagged an item {where} as {Describe(concern.Category)} ({concern.Severity.ToLowerInvariant()}): {concern.Explanation} " +
                 "It is held from publication and assigned to the DSL (or, if none is available, the deputy DSL or the headteacher), " +
-                $"who must acknowledge it in the app within {settings.SafeguardingAcknowledgeMinutes} minutes; otherwise it moves on. " +
+                $"who must acknowledge its safeguarding case in the app by {ItemRouter.Local(safeguardingCase.AckDueAt ?? now)} (London time); " +
+                "otherwise it goes to the next person on the chain. " +
                 "Follow the school's safeguarding procedure."),
                 now, ct);
         }

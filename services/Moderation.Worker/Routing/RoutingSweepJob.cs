@@ -57,6 +57,7 @@ public static class RoutingSweepSetup
                         .WithSimpleSchedule(s => s.WithInterval(platforms.PollScheduleRefresh).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                     job => job.WithIdentity(Platforms.PollScheduleJob.Key).WithDescription("Keeps one polling job per connected account"));
             }
+            Safeguarding.SafeguardingJobs.Schedule(q, builder.Configuration);
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
