@@ -46,7 +46,8 @@ public sealed record CaseOpening(
 /// transaction with its audit entry (the school's hash chain) and notifications; the case's xmin stops two people
 /// changing it at once.
 /// </summary>
-public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, TimeProvider time)
+/// <param name="connectors">What each platform can do; without it, a published item's takedown is only recorded, not queued.</param>
+public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, TimeProvider time, Platforms.PlatformConnectors? connectors = null)
 {
     public const string Stage = "safeguarding";
     public const int MaxSummaryLength = 2000;
@@ -139,6 +140,30 @@ public sealed class CaseCommands(ModerationDbContext db, Notifier notifier, Time
             item.UpdatedAt = now;
             await AuditLog.AppendAsync(db, item.SchoolId, opening.RaisedBy, "hide-requested", now, item.Id,
                 detail: $"safeguarding case {c.Id} opened: to be hidden on the platform", cancellationToken: ct);
+            await QueueTakedownAsync(item, now, ct);
+        }
+    }
+
+    /// <summary>
+    /// A visitor's comment already public comes down at once: hidden where the platform can hide it, otherwise
+    /// rejected or trashed (YouTube, a blog), both of which the platform can undo. The school's own posts are taken
+    /// down by hand (the platforms' APIs are not used to delete the school's posts).
+    /// </summary>
+    private async Task QueueTakedownAsync(ModerationItem item, DateTimeOffset now, CancellationToken ct)
+    {
+        if (connectors is null || item.Kind == ItemKind.OutboundDraft || item.SocialAccountId is not { } account || item.Platform is not { } platform
+            || await db.PlatformActions.AnyAsync(a => a.ItemId == item.Id && a.Purpose == Platforms.ActionPurpose.Takedown, ct))
+        {
+            return;
+        }
+
+        var capabilities = connectors.CapabilitiesOf(platform);
+        var action = capabilities.HasFlag(Platforms.PlatformCapabilities.Hide) ? PlatformAction.Hide
+            : capabilities.HasFlag(Platforms.PlatformCapabilities.Delete) ? PlatformAction.Delete
+            : PlatformAction.None;
+        if (action != PlatformAction.None)
+        {
+            Platforms.PlatformActions.Queue(db, item.Id, item.SchoolId, account, action, Platforms.ActionPurpose.Takedown, now);
         }
     }
 

@@ -32,6 +32,35 @@ public sealed class CaseApiTests(ApiFixture fixture) : SafeguardingTest(fixture)
     }
 
     [Fact]
+    public async Task A_case_on_a_comment_from_a_platform_keeps_the_platforms_own_payload_and_address_as_evidence()
+    {
+        // Arrange: a Facebook comment as a connector stores it, with the Graph's JSON and its permalink.
+        const string payload = """{"id":"100200300400500_77","message":"hey, this is our little secret ok? meet me at the park after school","from":{"id":"9001","name":"Stranger"}}""";
+        Guid itemId;
+        using (var scope = Fixture.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Domain.Persistence.ModerationDbContext>();
+            var account = await db.SocialAccounts.AsNoTracking().SingleAsync(a => a.Handle == "@FlemingPrimary" && a.Platform == Domain.Schools.Platform.Facebook);
+            var (item, _) = await scope.ServiceProvider.GetRequiredService<Domain.Items.ItemIntake>().IngestAsync(
+                new Domain.Items.InboundItem(account.Id, Domain.Items.ItemKind.InboundComment, "100200300400500_77", "Stranger", "9001", Grooming, null,
+                    Url: "https://www.facebook.com/100200300400500_77", RawJson: payload),
+                CancellationToken.None);
+            itemId = item.Id;
+        }
+
+        // Act: screening raises the concern, which opens the case.
+        var opened = await WaitForCaseAsync(itemId);
+
+        // Assert
+        await using var check = Fixture.Db();
+        var parts = await check.EvidenceParts.AsNoTracking().Where(p => p.CaseId == opened.Id).OrderBy(p => p.Position).ToListAsync();
+        var raw = parts.Should().ContainSingle(p => p.Name == "evidence/payload.json").Subject;
+        System.Text.Encoding.UTF8.GetString(raw.Content!).Should().Be(payload, "the platform's JSON is kept byte for byte");
+        raw.Sha256.Should().Be(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(payload))));
+        raw.SourceUrl.Should().Be("https://www.facebook.com/100200300400500_77");
+    }
+
+    [Fact]
     public async Task A_moderators_escalation_opens_an_unclassified_case_and_tells_the_DSL()
     {
         // Arrange
@@ -271,7 +300,7 @@ public sealed class CaseApiTests(ApiFixture fixture) : SafeguardingTest(fixture)
     }
 
     [Fact]
-    public async Task A_case_opened_on_an_approved_item_asks_for_it_to_be_hidden_on_the_platform()
+    public async Task A_case_opened_on_an_approved_item_queues_its_takedown_on_the_platform()
     {
         // Arrange
         var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Great assembly today");
@@ -285,5 +314,7 @@ public sealed class CaseApiTests(ApiFixture fixture) : SafeguardingTest(fixture)
         await using var db = Fixture.Db();
         (await db.Items.AsNoTracking().SingleAsync(i => i.Id == itemId)).PendingAction.Should().Be(PlatformAction.Hide);
         (await db.AuditEntries.AnyAsync(a => a.ItemId == itemId && a.Action == "hide-requested")).Should().BeTrue();
+        var takedown = await db.PlatformActions.AsNoTracking().SingleAsync(a => a.ItemId == itemId && a.Purpose == Domain.Platforms.ActionPurpose.Takedown);
+        takedown.Action.Should().Be(PlatformAction.Hide, "Facebook can hide a comment, which the school can undo");
     }
 }

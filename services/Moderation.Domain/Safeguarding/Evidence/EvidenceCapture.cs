@@ -11,7 +11,7 @@ namespace Moderation.Domain.Safeguarding.Evidence;
 /// <summary>A file handed over with a case: a screenshot, or media a connector fetched from the platform.</summary>
 public sealed record EvidenceFile(string FileName, string ContentType, byte[] Content, string? SourceUrl = null);
 
-/// <summary>What the person or connector opening a case adds to the item: the raw platform payload, its address and files.</summary>
+/// <summary>What the person opening a case adds to the item: a raw platform payload and address (else the item's own, as ingested) and files.</summary>
 public sealed record EvidenceInput(string? Payload, string? Url, IReadOnlyList<EvidenceFile> Files)
 {
     public static EvidenceInput None { get; } = new(null, null, []);
@@ -36,6 +36,10 @@ public static class EvidenceCapture
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(input);
+
+        // The platform's own JSON and the comment's address, as the connector stored them on arrival, unless the
+        // person opening the case supplied their own.
+        input = input with { Payload = input.Payload ?? item?.PlatformPayload, Url = input.Url ?? item?.PlatformUrl };
         var withhold = CaseCategories.WithholdsMedia(c.Category);
         var parts = new List<EvidencePart>();
         void Add(EvidenceKind kind, string name, string contentType, byte[] content, bool withheld = false, string? url = null) =>
