@@ -5,6 +5,7 @@ using Moderation.Api.Safeguarding;
 using Moderation.Domain.Items;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Safeguarding;
+using Moderation.Testing;
 
 namespace Moderation.Api.Tests.Safeguarding;
 
@@ -306,6 +307,13 @@ public sealed class CaseApiTests(ApiFixture fixture) : SafeguardingTest(fixture)
         var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Great assembly today");
         using var moderator = await Fixture.As(Moderator);
         (await moderator.PostAsJsonAsync($"/api/items/{itemId}/approve", new { })).EnsureSuccessStatusCode();
+
+        // The approval's own platform action settles first (the demo account is not connected, so it waits).
+        await Eventually.WaitForAsync(async () =>
+        {
+            await using var check = Fixture.Db();
+            return await check.PlatformActions.CountAsync(a => a.ItemId == itemId && a.Status == Domain.Platforms.ActionStatus.Blocked);
+        }, n => n == 1, "the approval's platform action to settle");
 
         // Act
         await RaiseAboutItemAsync(itemId, CaseCategories.Hate);

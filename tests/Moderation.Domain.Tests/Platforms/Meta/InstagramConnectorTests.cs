@@ -56,7 +56,9 @@ public sealed class InstagramConnectorTests : IAsyncLifetime
         connector.Capabilities.Should().Be(PlatformCapabilities.Poll | PlatformCapabilities.Webhook | PlatformCapabilities.Hide
             | PlatformCapabilities.Delete | PlatformCapabilities.PublishPhotos);
         connector.Capabilities.HasFlag(PlatformCapabilities.PublishText).Should().BeFalse();
-        connector.Capabilities.Supports(PlatformAction.Publish).Should().BeTrue("a photo post can be published");
+        connector.Capabilities.Supports(PlatformAction.Publish, ownPost: true, photos: true).Should().BeTrue("a photo post can be published");
+        connector.Capabilities.Supports(PlatformAction.Publish, ownPost: true, photos: false).Should().BeFalse("Instagram takes no text-only post");
+        connector.Capabilities.Supports(PlatformAction.Publish).Should().BeFalse("Instagram holds no comments for approval");
     }
 
     [Fact]
