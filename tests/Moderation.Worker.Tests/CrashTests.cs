@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
@@ -9,35 +8,13 @@ namespace Moderation.Worker.Tests;
 
 public sealed class CrashTests(WorkerFixture fixture, ITestOutputHelper output) : WorkerTest(fixture)
 {
-    private Process StartWorkerProcess()
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Moderation.Worker.dll");
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in Fixture.Env.Variables)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
     [Fact]
     public async Task A_worker_killed_with_SIGKILL_mid_load_and_restarted_screens_every_item_exactly_once()
     {
         // Arrange
         const int count = 400;
         var ids = await Fixture.IngestAsync(count, "crash");
-        using var first = StartWorkerProcess();
+        using var first = Fixture.StartWorkerProcess();
 
         // Act: kill -9 once some, but not all, items are through.
         var before = await Eventually.WaitForAsync(
@@ -45,7 +22,7 @@ public sealed class CrashTests(WorkerFixture fixture, ITestOutputHelper output) 
         first.Kill(entireProcessTree: true);
         await first.WaitForExitAsync();
         var atKill = await Fixture.CountInStateAsync(ids, ItemState.AwaitingReview);
-        using var second = StartWorkerProcess();
+        using var second = Fixture.StartWorkerProcess();
         try
         {
             await Eventually.WaitForAsync(

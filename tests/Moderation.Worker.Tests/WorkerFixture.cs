@@ -94,6 +94,30 @@ public sealed class WorkerFixture : IAsyncLifetime
         outcome.Kind.Should().Be(OutcomeKind.Ok, outcome.Detail);
     }
 
+    /// <summary>The worker as its own process (for tests that kill it), on this fixture's database and vhost.</summary>
+    /// <param name="settings">Extra configuration, as command-line arguments (<c>--Section:Key=value</c>).</param>
+    public System.Diagnostics.Process StartWorkerProcess(params string[] settings)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Moderation.Worker.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, .. settings])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in Env.Variables)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = System.Diagnostics.Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <param name="settings">Extra configuration, as command-line arguments (<c>--Section:Key=value</c>).</param>
     public static async Task<IHost> StartWorkerAsync(IConsumeObserver? observer = null, params string[] settings)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Items;
 using Moderation.Domain.Notifications;
@@ -137,7 +136,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
         // Arrange: the first show call never completes; the worker process is killed while it waits.
         await using var world = await PlatformWorld.StartAsync(Fixture);
         var id = await world.CommentArrivesAsync();
-        using (var first = StartWorkerProcess())
+        using (var first = Fixture.StartWorkerProcess(s_fast))
         {
             await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival", TimeSpan.FromSeconds(120));
             world.Graph.Enqueue(new Fault.Hang { PathContains = "/" });
@@ -151,7 +150,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
         }
 
         var atKill = await world.ItemAsync(id);
-        using var second = StartWorkerProcess();
+        using var second = Fixture.StartWorkerProcess(s_fast);
         try
         {
             var item = await Eventually.WaitForAsync(() => world.ItemAsync(id), i => i.State == ItemState.Actioned, "the restarted worker to carry the approval out", TimeSpan.FromSeconds(120));
@@ -169,22 +168,5 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
             second.Kill(entireProcessTree: true);
             await second.WaitForExitAsync();
         }
-    }
-
-    private Process StartWorkerProcess()
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Moderation.Worker.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, .. s_fast]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (key, value) in Fixture.Env.Variables)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }
