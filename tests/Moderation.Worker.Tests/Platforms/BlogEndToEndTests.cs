@@ -67,6 +67,70 @@ public sealed class BlogEndToEndTests(WorkerFixture fixture) : WorkerTest(fixtur
         (await db.PlatformActions.CountAsync(a => a.SocialAccountId == account.Id && a.Purpose == ActionPurpose.Arrival)).Should().Be(0);
     }
 
+    [Fact]
+    public async Task An_approved_staff_post_is_published_on_the_blog_with_the_location_stripped_copy_of_its_photo()
+    {
+        // Arrange: a Year 4 teacher's post with a photo that has GPS in it, to the connected blog.
+        var blog = new WordPressBlog();
+        await blog.InitializeAsync();
+        try
+        {
+            var account = await ConnectBlogAsync(blog);
+            var photo = ExifTool.Tag(ExifTool.BaseJpeg, "-GPSLatitude=51.5072", "-GPSLatitudeRef=N", "-GPSLongitude=0.1276", "-GPSLongitudeRef=W");
+            using var worker = await WorkerFixture.StartWorkerAsync(null, "--Platforms:PollingEnabled=false", "--Routing:SweepEnabled=false");
+            Guid draftId;
+            await using (var db = Fixture.Db())
+            {
+                var author = await StaffAsync(db, "author@fleming.example");
+                using var scope = Fixture.Services.CreateScope();
+                var outcome = await scope.ServiceProvider.GetRequiredService<ItemIntake>().SubmitDraftAsync(
+                    author, account.SchoolId, $"Year 4 visited the castle today [{Guid.NewGuid():N}]", [account.Id], [new PhotoUpload("castle.jpg", photo)], CancellationToken.None);
+                outcome.Kind.Should().Be(OutcomeKind.Ok, outcome.Detail);
+                draftId = outcome.Item!.Id;
+            }
+
+            // Act: the headteacher approves it once screening has made the clean copy.
+            await Eventually.WaitForAsync(() => Fixture.CountInStateAsync([draftId], ItemState.AwaitingReview), n => n == 1, "the draft to be screened");
+            await using (var db = Fixture.Db())
+            {
+                var head = await StaffAsync(db, "head@fleming.example");
+                using var scope = Fixture.Services.CreateScope();
+                var approved = await scope.ServiceProvider.GetRequiredService<ItemDecisions>().ApproveAsync(draftId, head, null, null, CancellationToken.None);
+                approved.Kind.Should().Be(OutcomeKind.Ok, approved.Detail);
+            }
+
+            // Assert: published once, with the photo's clean copy, and the post's address on the action.
+            await Eventually.WaitForAsync(() => Fixture.CountInStateAsync([draftId], ItemState.Actioned), n => n == 1, "the post to be published");
+            await using var check = Fixture.Db();
+            var action = await check.PlatformActions.AsNoTracking().SingleAsync(a => a.ItemId == draftId);
+            action.Status.Should().Be(ActionStatus.Done);
+            action.ResultUrl.Should().StartWith(blog.SiteUrl.ToString());
+            blog.Forget($"posts/{action.ResultPlatformId}?force=true");
+            var post = await blog.Anonymous.GetFromJsonAsync<JsonElement>($"posts/{action.ResultPlatformId}");
+            post.GetProperty("title").GetProperty("rendered").GetString().Should().Contain("Year 4 visited the castle today");
+            var mediaId = post.GetProperty("featured_media").GetInt64();
+            blog.Forget($"media/{mediaId}?force=true");
+            var media = await blog.Anonymous.GetFromJsonAsync<JsonElement>($"media/{mediaId}");
+            var published = await blog.Anonymous.GetByteArrayAsync(media.GetProperty("source_url").GetString());
+            var stored = await check.ItemMedia.AsNoTracking().SingleAsync(m => m.ItemId == draftId);
+            published.Should().Equal(stored.PublishableContent, "the blog got the location-stripped copy, byte for byte");
+            published.Should().NotEqual(stored.Content, "not the original with its GPS");
+            Moderation.Domain.Screening.Photos.PhotoSanitiser.Verify(published).Should().BeEmpty();
+        }
+        finally
+        {
+            await blog.DisposeAsync();
+        }
+    }
+
+    private static async Task<Moderation.Domain.Accounts.StaffMember> StaffAsync(Moderation.Domain.Persistence.ModerationDbContext db, string email)
+    {
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == email);
+        var roles = await db.UserRoles.Where(ur => ur.UserId == user.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r.Name!).ToListAsync();
+        var schools = await db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.SchoolId).ToListAsync();
+        return new Moderation.Domain.Accounts.StaffMember(user.Id, user.DisplayName, roles.ToHashSet(), schools.ToHashSet());
+    }
+
     private async Task<SocialAccount> ConnectBlogAsync(WordPressBlog blog)
     {
         var protector = Fixture.Services.GetRequiredService<CredentialProtector>();
