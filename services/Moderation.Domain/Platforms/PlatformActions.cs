@@ -161,6 +161,14 @@ public sealed class PlatformActionExecutor(
             return ActionAttempt.PutOff;
         }
 
+        if (action.Purpose == ActionPurpose.Decision && action.Action is PlatformAction.Unhide or PlatformAction.Publish
+            && await db.PlatformActions.AnyAsync(a => a.ItemId == item.Id && a.Purpose == ActionPurpose.Takedown, ct))
+        {
+            // A safeguarding case or a consent withdrawal took the item down after the approval: it must not reappear.
+            return await SettleUnsuccessfullyAsync(action, item, account, ActionStatus.Failed,
+                $"Not shown on {account.Platform}: the item was taken down after it was approved", now, notify: false, ct);
+        }
+
         if (account.ConnectionStatus != ConnectionStatus.Connected)
         {
             return await BlockAsync(action, item, account, $"the {account.Platform} account {account.Handle} is {Describe(account.ConnectionStatus)}", now, ct);

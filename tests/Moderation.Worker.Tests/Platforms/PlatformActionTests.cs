@@ -56,6 +56,31 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task An_approval_never_shows_a_comment_that_was_taken_down_after_it()
+    {
+        // Arrange: hidden on arrival, then taken down (a safeguarding case, a consent withdrawal) before the approval runs.
+        await using var world = await PlatformWorld.StartAsync(Fixture);
+        using var worker = await WorkerFixture.StartWorkerAsync(null, s_fast);
+        var id = await world.CommentArrivesAsync();
+        await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival");
+        await using (var db = Fixture.Db())
+        {
+            PlatformActions.Queue(db, id, world.Account.SchoolId, world.Account.Id, PlatformAction.Hide, ActionPurpose.Takedown, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+
+        // Act
+        await world.DecideAsync(id, approve: true);
+
+        // Assert
+        var decision = await Eventually.WaitForAsync(async () => (await world.ActionsAsync(id)).SingleOrDefault(a => a.Purpose == ActionPurpose.Decision),
+            a => a?.Status == ActionStatus.Failed, "the approval to be refused on the platform");
+        decision!.LastError.Should().Contain("taken down");
+        world.Applied.Should().NotContain(a => a.Change == "show");
+        (await world.ItemAsync(id)).HiddenOnPlatform.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task While_the_platform_is_down_a_decision_waits_and_is_carried_out_once_when_it_is_back()
     {
         // Arrange: the hide works; then the platform fails the next six calls.
