@@ -14,7 +14,7 @@ public sealed class KeyboardTriageTests(BrowserFixture fixture) : BrowserTest(fi
         var first = await Fixture.IngestAndScreenAsync("fleming-primary", "Lovely photos from sports day, well done everyone!");
         var second = await Fixture.IngestAndScreenAsync("fleming-primary", "What time does the summer fair start on Saturday?");
         await SignInAsync("moderator@fleming.example");
-        await Page.GotoAsync(Url("/?state=AwaitingReview"));
+        await Page.GotoAsync(Url("/?state=AwaitingReview&platform=Facebook"));
         var rows = Page.Locator("tr[data-queue-item]");
         await Assertions.Expect(rows).ToHaveCountAsync(2);
 
