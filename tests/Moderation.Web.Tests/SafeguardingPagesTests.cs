@@ -50,6 +50,8 @@ public sealed class SafeguardingPagesTests(BrowserFixture fixture) : BrowserTest
         await Assertions.Expect(Page.Locator("ol.notes")).ToContainTextAsync("Spoke to the pupil's parent");
         await Assertions.Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Download the evidence export" })).ToBeVisibleAsync();
         await ScreenshotAsync("22-case-worked");
+        var export = await Page.Context.APIRequest.GetAsync(Url($"/api/safeguarding/cases/{caseId}/evidence/export"));
+        export.Status.Should().Be(200, "the export link works with the page's sign-in");
         await using var db = Fixture.Db();
         var c = await db.SafeguardingCases.AsNoTracking().SingleAsync(x => x.Id == caseId);
         c.Status.Should().Be(CaseStatus.Acknowledged);
