@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
-using Moderation.Domain.Seeding;
 using Moderation.Testing;
 using Moderation.Worker;
 
@@ -62,15 +61,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
 
-        using (var scope = Factory.Services.CreateScope())
+        foreach (var (slug, id) in await DemoData.SeedAsync(Factory.Services))
         {
-            var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
-            await seeder.SeedAsync(DemoSeeder.Read(Path.Combine(RepoPaths.Seeds, "demo.json")), CancellationToken.None);
-            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-            foreach (var s in await db.Schools.ToListAsync())
-            {
-                Schools[s.Slug] = s.Id;
-            }
+            Schools[slug] = id;
         }
 
         _worker = WorkerHost.CreateBuilder([]).Build();
@@ -129,29 +122,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public ModerationDbContext Db() => Env.CreateDbContext();
 
     /// <summary>Ingests an inbound comment as a connector would, and waits until screening and routing are done.</summary>
-    public async Task<Guid> IngestAndScreenAsync(string schoolSlug, string text, Moderation.Domain.Schools.Platform platform = Moderation.Domain.Schools.Platform.Facebook)
-    {
-        Guid itemId;
-        using (var scope = Factory.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-            var account = await db.SocialAccounts.AsNoTracking().Where(a => a.SchoolId == Schools[schoolSlug] && a.Platform == platform).FirstAsync();
-            var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
-            var (item, _) = await intake.IngestAsync(
-                new InboundItem(account.Id, ItemKind.InboundComment, $"web-{Guid.NewGuid():N}", "A Parent", "p-1", text, null), CancellationToken.None);
-            itemId = item.Id;
-        }
-
-        await Eventually.WaitForAsync(
-            async () =>
-            {
-                await using var db = Db();
-                return await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId);
-            },
-            i => i is { State: ItemState.AwaitingReview or ItemState.Escalated, AssignedAt: not null },
-            $"item {itemId} to be screened and routed");
-        return itemId;
-    }
+    public Task<Guid> IngestAndScreenAsync(string schoolSlug, string text) =>
+        DemoData.IngestAndScreenAsync(Factory.Services, Env, Schools[schoolSlug], text);
 }
 
 [CollectionDefinition(Name)]

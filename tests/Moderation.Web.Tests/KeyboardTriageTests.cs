@@ -67,7 +67,7 @@ public sealed class KeyboardTriageTests(BrowserFixture fixture) : BrowserTest(fi
     }
 
     [Fact]
-    public async Task At_phone_width_the_queue_and_item_page_fit_the_screen()
+    public async Task At_phone_width_the_queue_fits_the_screen()
     {
         // Arrange
         await Fixture.IngestAndScreenAsync("fleming-primary", "Is the school closed on Friday for the inset day?");
