@@ -12,6 +12,8 @@ cd "$REPO"
 # The photo tests tag fixtures with exiftool and compare decoded pixels with ImageMagick (FIXTURES.md).
 command -v exiftool >/dev/null 2>&1 || apt_install libimage-exiftool-perl
 [[ -x /usr/bin/convert && -x /usr/bin/compare ]] || apt_install imagemagick
+# The browser tests drive Debian's Chromium; Playwright cannot download a browser of its own here (FIXTURES.md).
+command -v chromium >/dev/null || apt_install chromium
 
 started_here=0
 if ! "$HERE/postgres.sh" status >/dev/null 2>&1 || ! "$HERE/rabbitmq.sh" status >/dev/null 2>&1; then

@@ -55,15 +55,9 @@ public sealed class ApiFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Platforms__WebhookMaxBodyBytes", WebhookMaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Factory = new WebApplicationFactory<Program>();
         _ = Factory.Server; // starts the API and applies migrations
-        using (var scope = Factory.Services.CreateScope())
+        foreach (var (slug, id) in await DemoData.SeedAsync(Factory.Services))
         {
-            var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
-            await seeder.SeedAsync(DemoSeeder.Read(Path.Combine(RepoPaths.Seeds, "demo.json")), CancellationToken.None);
-            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-            foreach (var s in await db.Schools.ToListAsync())
-            {
-                Schools[s.Slug] = s.Id;
-            }
+            Schools[slug] = id;
         }
 
         _worker = WorkerHost.CreateBuilder([]).Build();
@@ -157,42 +151,14 @@ public sealed class ApiFixture : IAsyncLifetime
     public ModerationDbContext Db() => Env.CreateDbContext();
 
     /// <summary>Ingests an inbound comment as a connector would, and waits until screening hands it to review.</summary>
-    public async Task<Guid> IngestAndScreenAsync(string schoolSlug, string text, string? accountHandle = null)
-    {
-        Guid itemId;
-        using (var scope = Factory.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-            var account = await db.SocialAccounts.AsNoTracking()
-                .Where(a => a.SchoolId == Schools[schoolSlug])
-                .Where(a => accountHandle == null ? a.Platform == Domain.Schools.Platform.Facebook : a.Handle == accountHandle)
-                .FirstAsync();
-            var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
-            var (item, _) = await intake.IngestAsync(
-                new InboundItem(account.Id, ItemKind.InboundComment, $"test-{Guid.NewGuid():N}", "A Parent", "p-1", text, null), CancellationToken.None);
-            itemId = item.Id;
-        }
-
-        await WaitForRoutedAsync(itemId);
-        return itemId;
-    }
+    public Task<Guid> IngestAndScreenAsync(string schoolSlug, string text, string? accountHandle = null) =>
+        DemoData.IngestAndScreenAsync(Factory.Services, Env, Schools[schoolSlug], text, accountHandle);
 
     /// <summary>
     /// Waits until screening and routing are both done: the item awaits review, or (a safeguarding concern) is
     /// escalated to the DSL, and has been given its owner, so nothing in the worker changes it after the test looks.
     /// </summary>
-    public async Task<ModerationItem> WaitForRoutedAsync(Guid itemId)
-    {
-        var item = await Eventually.WaitForAsync(
-            async () =>
-            {
-                await using var db = Db();
-                return await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId);
-            },
-            i => i is { State: ItemState.AwaitingReview or ItemState.Escalated, AssignedAt: not null },
-            $"item {itemId} to be screened and routed");
-        return item!;
-    }
+    public Task<ModerationItem> WaitForRoutedAsync(Guid itemId) => DemoData.WaitForRoutedAsync(Env, itemId);
 
     /// <summary>Waits until the worker has routed a hand escalation (the headteacher or DSL given the item), so a test's next step does not race it.</summary>
     public async Task WaitForEscalationRoutedAsync() =>

@@ -61,14 +61,21 @@ public static class AccountsApi
             return NotFound("No such school among yours.");
         }
 
-        var accounts = await db.SocialAccounts.AsNoTracking().Where(a => a.SchoolId == schoolId).OrderBy(a => a.Platform).ThenBy(a => a.Handle).ToListAsync(ct);
+        return TypedResults.Ok(await DescribeAllAsync(db, connectors, options.Value, [schoolId], ct));
+    }
+
+    /// <summary>The accounts of <paramref name="schoolIds"/>, by platform and handle, each with its health.</summary>
+    internal static async Task<List<AccountDto>> DescribeAllAsync(
+        ModerationDbContext db, PlatformConnectors connectors, PlatformOptions options, IReadOnlyCollection<Guid> schoolIds, CancellationToken ct)
+    {
+        var accounts = await db.SocialAccounts.AsNoTracking().Where(a => schoolIds.Contains(a.SchoolId)).OrderBy(a => a.Platform).ThenBy(a => a.Handle).ToListAsync(ct);
         var result = new List<AccountDto>(accounts.Count);
         foreach (var account in accounts)
         {
-            result.Add(await DescribeAsync(db, connectors, options.Value, account, ct));
+            result.Add(await DescribeAsync(db, connectors, options, account, ct));
         }
 
-        return TypedResults.Ok(result);
+        return result;
     }
 
     private static async Task<Results<Ok<AccountDto>, ProblemHttpResult>> GetAsync(
@@ -141,20 +148,31 @@ public static class AccountsApi
             return NotFound("No such account among your school's.");
         }
 
+        var tested = await TestConnectionAsync(account, connectors, connections, ct);
+        return tested is null
+            ? TypedResults.Problem(NotConnectedDetail(account), statusCode: StatusCodes.Status409Conflict, title: "Not connected")
+            : TypedResults.Ok(tested);
+    }
+
+    internal static string NotConnectedDetail(SocialAccount account) =>
+        $"The {account.Platform} account {account.Handle} is not connected; connect it first.";
+
+    /// <summary>Asks the platform whether the stored credentials still work; null when the account has none to try.</summary>
+    internal static async Task<AccountTestResponse?> TestConnectionAsync(SocialAccount account, PlatformConnectors connectors, AccountConnections connections, CancellationToken ct)
+    {
         if (account.ConnectionStatus == ConnectionStatus.NotConnected || account.ConnectionStatus == ConnectionStatus.Disconnected || account.ProtectedCredentials is null)
         {
-            return TypedResults.Problem($"The {account.Platform} account {account.Handle} is not connected; connect it first.",
-                statusCode: StatusCodes.Status409Conflict, title: "Not connected");
+            return null;
         }
 
         try
         {
             var detail = await connectors.For(account.Platform).TestAsync(connections.Open(account), ct);
-            return TypedResults.Ok(new AccountTestResponse(true, detail));
+            return new AccountTestResponse(true, detail);
         }
         catch (Exception ex) when (ex is PlatformCallException or CredentialsUnreadableException)
         {
-            return TypedResults.Ok(new AccountTestResponse(false, ex.Message));
+            return new AccountTestResponse(false, ex.Message);
         }
     }
 

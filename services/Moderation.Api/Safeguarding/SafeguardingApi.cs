@@ -86,8 +86,14 @@ public static partial class SafeguardingApi
             return refusal;
         }
 
-        var now = time.GetUtcNow();
-        var query = CaseAccess.Visible(db.SafeguardingCases.AsNoTracking(), me).Where(c => c.SchoolId == schoolId);
+        return TypedResults.Ok(await ListVisibleAsync(db, me, [schoolId], status, overdue, time.GetUtcNow(), ct));
+    }
+
+    /// <summary>The cases of <paramref name="schoolIds"/> that <paramref name="me"/> may see, newest first (at most 500).</summary>
+    internal static async Task<List<CaseDto>> ListVisibleAsync(
+        ModerationDbContext db, StaffMember me, IReadOnlyCollection<Guid> schoolIds, CaseStatus? status, bool overdue, DateTimeOffset now, CancellationToken ct)
+    {
+        var query = CaseAccess.Visible(db.SafeguardingCases.AsNoTracking(), me).Where(c => schoolIds.Contains(c.SchoolId));
         if (status is { } s)
         {
             query = query.Where(c => c.Status == s);
@@ -102,8 +108,14 @@ public static partial class SafeguardingApi
         var ids = list.Select(c => c.Id).ToList();
         var made = (await db.CaseReferrals.AsNoTracking().Where(r => ids.Contains(r.CaseId)).Select(r => new { r.CaseId, r.Agency }).ToListAsync(ct))
             .ToLookup(r => r.CaseId, r => r.Agency);
-        return TypedResults.Ok(list.Select(c => c.ToDto(now, [.. made[c.Id]])).ToList());
+        return [.. list.Select(c => c.ToDto(now, [.. made[c.Id]]))];
     }
+
+    internal static async Task<List<NoteDto>> NotesOfAsync(ModerationDbContext db, Guid caseId, CancellationToken ct) =>
+        [.. (await db.CaseNotes.AsNoTracking().Where(n => n.CaseId == caseId).OrderBy(n => n.At).ToListAsync(ct)).Select(n => n.ToDto())];
+
+    internal static async Task<List<ReferralDto>> ReferralsOfAsync(ModerationDbContext db, Guid caseId, CancellationToken ct) =>
+        [.. (await db.CaseReferrals.AsNoTracking().Where(r => r.CaseId == caseId).OrderBy(r => r.MadeAt).ToListAsync(ct)).Select(r => r.ToDto())];
 
     private static async Task<Results<Created<CaseDto>, ValidationProblem, ProblemHttpResult>> RaiseAsync(
         Guid schoolId, RaiseCaseRequest? request, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, TimeProvider time, CancellationToken ct)
@@ -237,7 +249,7 @@ public static partial class SafeguardingApi
             return [.. entries.Select(a => new CaseEventDto(a.At, a.Actor, a.Action, a.Detail!))];
         });
 
-    private static async Task<CaseDto> ToDtoAsync(ModerationDbContext db, SafeguardingCase c, TimeProvider time, CancellationToken ct)
+    internal static async Task<CaseDto> ToDtoAsync(ModerationDbContext db, SafeguardingCase c, TimeProvider time, CancellationToken ct)
     {
         var made = await db.CaseReferrals.AsNoTracking().Where(r => r.CaseId == c.Id).Select(r => r.Agency).ToListAsync(ct);
         return c.ToDto(time.GetUtcNow(), made);
@@ -286,8 +298,7 @@ public static partial class SafeguardingApi
 
     private static Task<Results<Ok<List<NoteDto>>, ProblemHttpResult>> ListNotesAsync(
         Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct) =>
-        ListOfCaseAsync(caseId, user, staff, commands, ct, async id =>
-            (await db.CaseNotes.AsNoTracking().Where(n => n.CaseId == id).OrderBy(n => n.At).ToListAsync(ct)).Select(n => n.ToDto()).ToList());
+        ListOfCaseAsync(caseId, user, staff, commands, ct, id => NotesOfAsync(db, id, ct));
 
     /// <summary>Something of a case the caller may see, listed; 404 otherwise.</summary>
     private static async Task<Results<Ok<List<T>>, ProblemHttpResult>> ListOfCaseAsync<T>(
@@ -319,8 +330,7 @@ public static partial class SafeguardingApi
 
     private static Task<Results<Ok<List<ReferralDto>>, ProblemHttpResult>> ListReferralsAsync(
         Guid caseId, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, ModerationDbContext db, CancellationToken ct) =>
-        ListOfCaseAsync(caseId, user, staff, commands, ct, async id =>
-            (await db.CaseReferrals.AsNoTracking().Where(r => r.CaseId == id).OrderBy(r => r.MadeAt).ToListAsync(ct)).Select(r => r.ToDto()).ToList());
+        ListOfCaseAsync(caseId, user, staff, commands, ct, id => ReferralsOfAsync(db, id, ct));
 
     private static async Task<Results<Created<ReferralDto>, ValidationProblem, ProblemHttpResult>> AddReferralAsync(
         Guid caseId, ReferralRequest? request, ClaimsPrincipal user, StaffResolver staff, CaseCommands commands, CancellationToken ct)
