@@ -22,7 +22,7 @@ public sealed class AccountsPageTests(BrowserFixture fixture) : BrowserTest(fixt
             await Assertions.Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Accounts" })).ToBeVisibleAsync();
             await Page.GetByRole(AriaRole.Link, new() { Name = "Accounts" }).ClickAsync();
             var blog = Page.GetByRole(AriaRole.Region, new() { Name = "Blog: fleming-blog" });
-            await Assertions.Expect(blog.Locator(".state")).ToHaveTextAsync("NotConnected");
+            await Assertions.Expect(blog.Locator(".state")).ToHaveTextAsync("Not connected");
             await ScreenshotAsync("10-accounts");
 
             // Act: a wrong application password

@@ -22,6 +22,12 @@ public sealed class AccountsModel(
     StaffResolver staff, ModerationDbContext db, PlatformConnectors connectors, AccountSetup setup, AccountConnections connections, IOptions<PlatformOptions> options)
     : PageModel
 {
+    /// <summary>An enum name as staff read it: "NeedsReconnection" becomes "Needs reconnection", "ApproveHeld" "Approve held".</summary>
+    public static string Words(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z])(?=[A-Z])", " ") is var spaced && spaced.Length > 1
+            ? spaced[0] + spaced[1..].ToLowerInvariant()
+            : name;
+
     public sealed record SchoolAccounts(SchoolSummary School, IReadOnlyList<AccountDto> Accounts);
 
     public IReadOnlyList<SchoolAccounts> Schools { get; private set; } = [];
