@@ -44,7 +44,8 @@ public sealed class NotificationTests(ApiFixture fixture) : ApiTest(fixture)
         var dsl = await Eventually.WaitForAsync(() => MineAsync("dsl@fleming.example"), n => n.Count > 0, "the DSL's notification");
         dsl.Should().ContainSingle().Which.Should().Match<NotificationDto>(n =>
             n.Kind == "safeguarding-concern" && n.ItemId == itemId && n.Title.Contains("grooming") && n.Link == $"/items/{itemId}");
-        (await MineAsync("head@fleming.example")).Should().ContainSingle(n => n.ItemId == itemId);
+        (await Eventually.WaitForAsync(() => MineAsync("head@fleming.example"), n => n.Count > 0, "the headteacher's notification"))
+            .Should().ContainSingle(n => n.ItemId == itemId);
         (await MineAsync("moderator@fleming.example")).Should().BeEmpty("the rota is skipped for safeguarding");
         (await MineAsync("dsl@stmarys.example")).Should().BeEmpty("another school's DSL learns nothing");
 
@@ -54,7 +55,8 @@ public sealed class NotificationTests(ApiFixture fixture) : ApiTest(fixture)
         var message = mail.Should().ContainSingle().Subject;
         message.Subject.Should().Contain("Safeguarding concern").And.Contain("Fleming Primary");
         message.TextBody.Should().Contain($"http://moderation.test/items/{itemId}").And.NotContain("our little secret").And.NotContain("meet me at the park");
-        Fixture.Smtp.To("head@fleming.example").Should().ContainSingle();
+        (await Eventually.WaitForAsync(
+            () => Task.FromResult(Fixture.Smtp.To("head@fleming.example").ToList()), m => m.Count > 0, "the headteacher's e-mail")).Should().ContainSingle();
 
         // On the school's webhook, as {"text": ...}, once per person told
         var posts = await Eventually.WaitForAsync(
