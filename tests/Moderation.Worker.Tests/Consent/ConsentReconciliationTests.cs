@@ -215,6 +215,39 @@ public sealed class ConsentReconciliationTests(WorkerFixture fixture) : WorkerTe
     }
 
     [Fact]
+    public async Task A_file_dropped_in_the_schools_folder_is_applied_by_the_nightly_job_and_moved_aside()
+    {
+        // Arrange
+        var folder = Path.Combine(Path.GetTempPath(), $"consent-drop-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(folder, "fleming-primary"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "fleming-primary", "export.csv"), $"{Header}\nRC-D1,Jack,Harkness,Year 6,granted,granted,,2026-09-01,");
+        await using var world = await World.StartAsync(Fixture, "fleming-primary", new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero), dropFolder: folder);
+
+        try
+        {
+            // Act
+            using (var scope = world.Services.CreateScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<ConsentReconciliationSweep>().RunAsync(CancellationToken.None);
+            }
+
+            // Assert
+            await using var db = Fixture.Db();
+            var run = await db.ConsentReconciliationRuns.SingleAsync(r => r.SchoolId == world.School.Id);
+            run.Trigger.Should().Be(ReconciliationTrigger.File);
+            run.Source.Should().Be("drop folder: export.csv");
+            run.Status.Should().Be(ReconciliationStatus.Succeeded);
+            (await db.Pupils.AnyAsync(p => p.MisId == "RC-D1")).Should().BeTrue();
+            File.Exists(Path.Combine(folder, "fleming-primary", "processed", "export.csv")).Should().BeTrue();
+            File.Exists(Path.Combine(folder, "fleming-primary", "export.csv")).Should().BeFalse();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_nightly_trigger_fires_at_two_in_London_time_winter_and_summer_and_a_missed_fire_runs_once()
     {
         // Arrange
@@ -283,7 +316,7 @@ public sealed class ConsentReconciliationTests(WorkerFixture fixture) : WorkerTe
         public ManualTimeProvider Clock { get; }
         public IServiceProvider Services => _host.Services;
 
-        public static async Task<World> StartAsync(WorkerFixture fixture, string slug, DateTimeOffset now, int batchSize = 500, bool deletePolicy = false)
+        public static async Task<World> StartAsync(WorkerFixture fixture, string slug, DateTimeOffset now, int batchSize = 500, bool deletePolicy = false, string? dropFolder = null)
         {
             var clock = new ManualTimeProvider(now);
             var builder = Host.CreateApplicationBuilder();
@@ -291,7 +324,11 @@ public sealed class ConsentReconciliationTests(WorkerFixture fixture) : WorkerTe
             builder.AddModerationNotifications();
             builder.Services.AddSingleton<TimeProvider>(clock);
             builder.Services.AddScoped<ConsentReconciliationSweep>();
-            builder.Services.Configure<ReconciliationOptions>(o => o.BatchSize = batchSize);
+            builder.Services.Configure<ReconciliationOptions>(o =>
+            {
+                o.BatchSize = batchSize;
+                o.DropFolder = dropFolder;
+            });
             var host = builder.Build();
             await using var db = fixture.Db();
 
