@@ -361,23 +361,26 @@ public sealed class ConsentReconciler(
         var pupils = diff.States.Where(s => Blocks(s) || s.NameRestricted).Select(s => s.PupilId.ToString()).Distinct().ToArray();
         var rows = pupils.Length == 0 ? [] : await QueryAsync(
             """
+            WITH batch AS (
+                SELECT DISTINCT i.id FROM items i
+                JOIN platform_actions pa ON pa.item_id = i.id AND pa.purpose = 'Decision' AND pa.action = 'Publish' AND pa.status = 'Done'
+                JOIN item_media m ON m.item_id = i.id
+                CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(m.people) = 'array' THEN m.people ELSE '[]'::jsonb END) p
+                WHERE i.school_id = $1 AND i.kind = 'OutboundDraft' AND i.id > $2 AND p->>'pupilId' = ANY($3)
+                  AND NOT EXISTS (SELECT 1 FROM platform_actions t WHERE t.item_id = i.id AND t.social_account_id = pa.social_account_id AND t.purpose = 'Takedown')
+                ORDER BY i.id LIMIT $4)
             SELECT i.id, pa.social_account_id, sa.platform, sa.handle, (p->>'pupilId')::uuid, coalesce(p->>'source', '')
-            FROM items i
+            FROM batch i
             JOIN platform_actions pa ON pa.item_id = i.id AND pa.purpose = 'Decision' AND pa.action = 'Publish' AND pa.status = 'Done'
             JOIN social_accounts sa ON sa.id = pa.social_account_id
             JOIN item_media m ON m.item_id = i.id
             CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(m.people) = 'array' THEN m.people ELSE '[]'::jsonb END) p
-            WHERE i.school_id = $1 AND i.kind = 'OutboundDraft' AND i.id > $2 AND p->>'pupilId' = ANY($3)
-              AND i.id IN (SELECT DISTINCT i2.id FROM items i2 JOIN platform_actions d ON d.item_id = i2.id AND d.purpose = 'Decision' AND d.action = 'Publish' AND d.status = 'Done'
-                           WHERE i2.school_id = $1 AND i2.kind = 'OutboundDraft' AND i2.id > $2
-                             AND NOT EXISTS (SELECT 1 FROM platform_actions t WHERE t.item_id = i2.id AND t.social_account_id = d.social_account_id AND t.purpose = 'Takedown')
-                           ORDER BY i2.id LIMIT $4)
+            WHERE p->>'pupilId' = ANY($3)
               AND NOT EXISTS (SELECT 1 FROM platform_actions t WHERE t.item_id = i.id AND t.social_account_id = pa.social_account_id AND t.purpose = 'Takedown')
             ORDER BY i.id
             """,
             r => new Candidate(r.GetGuid(0), r.GetGuid(1), Enum.Parse<Platform>(r.GetString(2)), r.GetString(3), r.GetGuid(4), r.GetString(5)),
             ct, run.SchoolId, run.Checkpoint ?? Guid.Empty, pupils, _options.BatchSize);
-        var lastScanned = pupils.Length == 0 ? null : await LastPublishedIdAsync(run, ct);
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var report = ReadReport(run);
@@ -390,6 +393,7 @@ public sealed class ConsentReconciler(
             var itemIds = rows.Select(r => r.ItemId).Distinct().ToList();
             var items = await db.Items.AsNoTracking().Where(i => itemIds.Contains(i.Id))
                 .Select(i => new { i.Id, Text = i.ApprovedText ?? i.RedactedText ?? i.Text, i.DecidedById }).ToDictionaryAsync(i => i.Id, ct);
+            var alerts = new List<(Guid ItemId, Guid? Approver, bool ByHand)>();
             foreach (var group in rows.GroupBy(r => (r.ItemId, r.AccountId)))
             {
                 var first = group.First();
@@ -425,16 +429,12 @@ public sealed class ConsentReconciler(
 
                 await AuditLog.AppendAsync(db, run.SchoolId, s_actor, "consent-takedown", now, first.ItemId,
                     detail: Truncate($"{(action is { } x ? x.ToString() : "by hand")} on {first.Platform} ({first.Handle}): {why}", 1000), cancellationToken: ct);
-                await NotifyModeratorAsync(run.SchoolId, first.ItemId, items[first.ItemId].DecidedById, first.Platform, first.Handle, action, now, ct);
+                alerts.Add((first.ItemId, items[first.ItemId].DecidedById, action is null));
             }
 
+            await AlertModeratorsAsync(run.SchoolId, alerts, now, ct);
             run.Checkpoint = rows[^1].ItemId;
             run.ProgressDone += itemIds.Count;
-        }
-        else if (lastScanned is { } last && last > (run.Checkpoint ?? Guid.Empty))
-        {
-            // A batch of published posts with nothing to take down: move on past it.
-            run.Checkpoint = last;
         }
         else
         {
@@ -446,20 +446,6 @@ public sealed class ConsentReconciler(
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return run.Phase != ReconciliationPhase.Done;
-    }
-
-    /// <summary>The last published post of the next batch, so a batch with nothing to take down still moves the checkpoint.</summary>
-    private async Task<Guid?> LastPublishedIdAsync(ConsentReconciliationRun run, CancellationToken ct)
-    {
-        var ids = await QueryAsync(
-            """
-            SELECT id FROM (SELECT DISTINCT i.id FROM items i JOIN platform_actions d ON d.item_id = i.id AND d.purpose = 'Decision' AND d.action = 'Publish' AND d.status = 'Done'
-                                 WHERE i.school_id = $1 AND i.kind = 'OutboundDraft' AND i.id > $2
-                                   AND NOT EXISTS (SELECT 1 FROM platform_actions t WHERE t.item_id = i.id AND t.social_account_id = d.social_account_id AND t.purpose = 'Takedown')
-                                 ORDER BY i.id LIMIT $3) b ORDER BY id DESC LIMIT 1
-            """,
-            r => (Guid?)r.GetGuid(0), ct, run.SchoolId, run.Checkpoint ?? Guid.Empty, _options.BatchSize);
-        return ids.Count == 0 ? null : ids[0];
     }
 
     private static bool Blocks(ConsentState s) => s.State is nameof(PersonVerdictKind.Objected) or nameof(PersonVerdictKind.NeverPublish) or nameof(PersonVerdictKind.NoConsent);
@@ -502,19 +488,31 @@ public sealed class ConsentReconciler(
         _ => null,
     };
 
-    private async Task NotifyModeratorAsync(Guid schoolId, Guid itemId, Guid? approver, Platform platform, string handle, PlatformAction? action, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Tells the person who approved each post (or, failing that, the administrators), once per batch rather than once
+    /// per post: a withdrawal can touch hundreds of posts, and the report lists them all.
+    /// </summary>
+    private async Task AlertModeratorsAsync(Guid schoolId, List<(Guid ItemId, Guid? Approver, bool ByHand)> alerts, DateTimeOffset now, CancellationToken ct)
     {
-        var title = "Consent withdrawn: a published post must come down";
-        var body = action is { } a
-            ? $"A post on {platform} ({handle}) shows a pupil whose consent was withdrawn; it is being {(a == PlatformAction.Delete ? "deleted" : "hidden")}. Check the item and the platform."
-            : $"A post on {platform} ({handle}) shows a pupil whose consent was withdrawn, and the service cannot take it down there: delete it on {platform} by hand now.";
-        var staff = await SchoolRouting.StaffAsync(db, schoolId, ct);
-        var to = approver is { } id && staff.ContainsKey(id)
-            ? [id]
-            : staff.Values.Where(s => s.Roles.Contains(Roles.Administrator)).Select(s => s.UserId).ToList();
-        foreach (var user in to)
+        if (alerts.Count == 0)
         {
-            await notifier.NotifyAsync(db, new NotificationRequest(schoolId, user, NotificationKind.Alert, itemId, title, body), now, ct);
+            return;
+        }
+
+        var staff = await SchoolRouting.StaffAsync(db, schoolId, ct);
+        var admins = staff.Values.Where(s => s.Roles.Contains(Roles.Administrator)).Select(s => s.UserId).ToList();
+        var byRecipient = alerts
+            .SelectMany(a => (a.Approver is { } id && staff.ContainsKey(id) ? [id] : admins).Select(user => (User: user, Alert: a)))
+            .GroupBy(x => x.User, x => x.Alert);
+        foreach (var group in byRecipient)
+        {
+            var list = group.DistinctBy(a => a.ItemId).ToList();
+            var byHand = list.Count(a => a.ByHand);
+            var body = $"{list.Count} published post(s) show a pupil whose consent was withdrawn; the service is taking them down."
+                + (byHand > 0 ? $" {byHand} of them are on a platform where the service cannot: delete those by hand now." : "")
+                + " Open the item(s) and the reconciliation report.";
+            await notifier.NotifyAsync(db, new NotificationRequest(schoolId, group.Key, NotificationKind.Alert, list[0].ItemId,
+                "Consent withdrawn: a published post must come down", body), now, ct);
         }
     }
 
