@@ -479,9 +479,8 @@ public sealed class ConsentReconciler(
 
     private static bool Names(ConsentState state, string text)
     {
-        var folded = " " + string.Concat(NameFolding.Fold(text).Select(c => char.IsLetterOrDigit(c) || c is '\'' or '-' ? c : ' ')) + " ";
-        return state.Names.Select(NameFolding.Fold).Where(n => n.Length > 0)
-            .Any(n => folded.Contains(" " + n + " ", StringComparison.Ordinal) || folded.Contains(" " + n + "'s ", StringComparison.Ordinal));
+        var folded = NameFolding.WordPadded(text);
+        return state.Names.Select(NameFolding.Fold).Where(n => n.Length > 0).Any(n => NameFolding.NamesWhole(folded, n));
     }
 
     /// <summary>
