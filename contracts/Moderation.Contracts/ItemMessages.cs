@@ -28,3 +28,6 @@ public sealed record SafeguardingConcernRaised(
     string Rule,
     string Explanation,
     DateTimeOffset RaisedAt);
+
+/// <summary>An administrator asked for a consent reconciliation run; the worker carries it out.</summary>
+public sealed record ConsentReconciliationRequested(Guid RunId, Guid SchoolId, DateTimeOffset RequestedAt);

@@ -30,6 +30,7 @@ public static class WorkerHost
             bus.AddConsumer<ItemDecidedConsumer, ItemDecidedConsumerDefinition>();
             bus.AddConsumer<PlatformActionConsumer, PlatformActionConsumerDefinition>();
             bus.AddConsumer<WebhookReceivedConsumer, WebhookReceivedConsumerDefinition>();
+            bus.AddConsumer<Consent.ConsentReconciliationConsumer, Consent.ConsentReconciliationConsumerDefinition>();
         });
         builder.AddModerationScreening();
         builder.AddModerationNotifications();
@@ -37,6 +38,7 @@ public static class WorkerHost
         builder.AddModerationPlatforms();
         builder.AddModerationSafeguarding();
         builder.AddRoutingSweep();
+        builder.Services.AddScoped<Consent.ConsentReconciliationSweep>();
         builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         builder.Services.AddHttpClient<IWebhookSender, HttpWebhookSender>();
         builder.Services.Configure<OutboxRelayOptions>(builder.Configuration.GetSection("OutboxRelay"));

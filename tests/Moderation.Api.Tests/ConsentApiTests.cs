@@ -133,4 +133,69 @@ public sealed class ConsentApiTests(ApiFixture fixture) : ApiTest(fixture)
         using var response = await admin.PostAsJsonAsync($"/api/schools/{StMarys}/roster", new { misId = "1" });
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
     }
+
+    [Fact]
+    public async Task An_administrator_starts_a_reconciliation_watches_it_and_cannot_start_a_second_while_it_is_active()
+    {
+        // Arrange
+        using var admin = await Fixture.As("webadmin@stmarys.example");
+
+        // Act
+        using var started = await admin.PostAsync($"/api/schools/{StMarys}/consent/reconciliations", null);
+        using var second = await admin.PostAsync($"/api/schools/{StMarys}/consent/reconciliations", null);
+        var run = await ReadAsync<Moderation.Api.Consent.ReconciliationRunDto>(started);
+        using var watched = await admin.GetAsync($"/api/schools/{StMarys}/consent/reconciliations/{run.Id}");
+        using var listed = await admin.GetAsync($"/api/schools/{StMarys}/consent/reconciliations");
+
+        // Assert
+        started.StatusCode.Should().Be(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        started.Headers.Location!.ToString().Should().EndWith(run.Id.ToString());
+        run.Should().BeEquivalentTo(new { Trigger = "OnDemand", Status = "Queued", Source = "the current consent list" }, o => o.ExcludingMissingMembers());
+        second.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        watched.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await ReadAsync<List<Moderation.Api.Consent.ReconciliationRunDto>>(listed)).Should().ContainSingle(r => r.Id == run.Id);
+        await using var db = Fixture.Db();
+        (await db.Outbox.CountAsync(o => o.Type == typeof(Moderation.Contracts.ConsentReconciliationRequested).FullName)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_bad_file_pushed_for_reconciliation_is_refused_with_its_row_errors_and_nothing_is_stored()
+    {
+        // Arrange
+        var prefix = $"t{Guid.NewGuid():N}"[..10];
+        using var admin = await Fixture.As("webadmin@stmarys.example");
+
+        // Act
+        using var response = await admin.PostAsync($"/api/schools/{StMarys}/consent/reconciliations",
+            Csv(Header, $"{prefix}-1,Amelia,,Hughes,Year 2,granted,,,no,01/09/2026,", $"{prefix}-2,,,Hughes,Year 2,perhaps,,,no,01/09/2026,"));
+
+        // Assert
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        problem.RootElement.GetProperty("errors")[0].GetProperty("line").GetInt32().Should().Be(3);
+        (await CountsAsync(prefix)).Should().Be((0, 0));
+        await using var db = Fixture.Db();
+        (await db.ConsentReconciliationRuns.CountAsync()).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task The_takedown_policy_is_hide_or_delete_and_another_schools_runs_are_not_found()
+    {
+        // Arrange
+        using var admin = await Fixture.As("webadmin@stmarys.example");
+        var fleming = Fixture.Schools["fleming-primary"];
+
+        // Act
+        using var delete = await admin.PutAsJsonAsync($"/api/schools/{StMarys}/consent/takedown-policy", new { action = "delete" });
+        using var nonsense = await admin.PutAsJsonAsync($"/api/schools/{StMarys}/consent/takedown-policy", new { action = "shred" });
+        using var other = await admin.GetAsync($"/api/schools/{fleming}/consent/reconciliations");
+
+        // Assert
+        delete.StatusCode.Should().Be(HttpStatusCode.OK);
+        nonsense.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        other.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        await using var db = Fixture.Db();
+        (await db.Schools.SingleAsync(s => s.Id == StMarys)).ConsentTakedownAction.Should().Be(Moderation.Domain.Items.PlatformAction.Delete);
+        await db.Schools.ExecuteUpdateAsync(s => s.SetProperty(x => x.ConsentTakedownAction, Moderation.Domain.Items.PlatformAction.Hide));
+    }
 }

@@ -132,4 +132,33 @@ public sealed class CliTests(WorkerFixture fixture) : WorkerTest(fixture)
             File.Delete(bad);
         }
     }
+
+    [Fact]
+    public async Task Reconcile_consent_runs_to_the_end_and_a_bad_file_exits_non_zero_with_its_rows()
+    {
+        // Arrange
+        var bad = Path.Combine(Path.GetTempPath(), $"consent-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(bad, "MIS id,Legal forename,Surname,Year group,Social media,Effective from\nRC-X1,,Smith,Year 1,granted,2026-09-01\n");
+
+        try
+        {
+            // Act
+            var (okCode, okOut, okErr) = await RunAsync("reconcile-consent", "fleming-primary");
+            var (badCode, _, badErr) = await RunAsync("reconcile-consent", "fleming-primary", bad);
+            var (unknownCode, _, _) = await RunAsync("reconcile-consent", "no-such-school");
+
+            // Assert
+            okCode.Should().Be(0, okErr);
+            okOut.Should().Contain("Succeeded");
+            badCode.Should().Be(1);
+            badErr.Should().Contain("line 2: legal forename is empty").And.Contain("nothing was applied");
+            unknownCode.Should().Be(2);
+            await using var db = Fixture.Db();
+            (await db.Pupils.AnyAsync(p => p.MisId == "RC-X1")).Should().BeFalse();
+        }
+        finally
+        {
+            File.Delete(bad);
+        }
+    }
 }

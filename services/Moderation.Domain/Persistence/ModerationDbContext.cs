@@ -52,6 +52,8 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<Safeguarding.EvidencePart> EvidenceParts => Set<Safeguarding.EvidencePart>();
     public DbSet<Safeguarding.SchoolSafeguardingSettings> SafeguardingSettings => Set<Safeguarding.SchoolSafeguardingSettings>();
     public DbSet<Safeguarding.RetentionPurge> RetentionPurges => Set<Safeguarding.RetentionPurge>();
+    public DbSet<Consent.Reconciliation.ConsentReconciliationRun> ConsentReconciliationRuns => Set<Consent.Reconciliation.ConsentReconciliationRun>();
+    public DbSet<Consent.Reconciliation.ConsentSnapshotEntry> ConsentSnapshot => Set<Consent.Reconciliation.ConsentSnapshotEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

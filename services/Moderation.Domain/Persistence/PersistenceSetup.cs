@@ -25,6 +25,8 @@ public static class PersistenceSetup
         builder.Services.AddScoped<ItemDecisions>();
         builder.Services.AddScoped<ItemIntake>();
         builder.Services.AddScoped<Consent.RosterImport>();
+        builder.Services.AddScoped<Consent.Reconciliation.ConsentReconciler>();
+        builder.Services.Configure<Consent.Reconciliation.ReconciliationOptions>(builder.Configuration.GetSection(Consent.Reconciliation.ReconciliationOptions.Section));
         builder.Services.AddSingleton<Rota.IRotaStore, Rota.RotaStore>();
         return builder;
     }

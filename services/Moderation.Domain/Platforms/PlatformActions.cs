@@ -190,6 +190,8 @@ public sealed class PlatformActionExecutor(
             result = (action.Action, ownPost, item.ApprovedText, connector) switch
             {
                 (PlatformAction.Publish, true, _, _) => await connector.PublishAsync(connected, Publication(item), ct),
+                (PlatformAction.Hide or PlatformAction.Delete, true, _, _) when action.Purpose == ActionPurpose.Takedown =>
+                    await connector.ApplyAsync(connected, action.Action, await PublishedPostIdAsync(action, ct), ct),
                 (_, true, _, _) => throw new InvalidOperationException($"Item {item.Id} is the school's own post; only publishing applies."),
                 (PlatformAction.Publish, false, { } text, ICommentEditor editor) when action.Purpose == ActionPurpose.Decision =>
                     await editor.ApproveWithTextAsync(connected, platformItemId!, text, ct),
@@ -225,6 +227,14 @@ public sealed class PlatformActionExecutor(
 
         return await CompleteAsync(action, item, account, result, ct);
     }
+
+    /// <summary>The platform's id of the school's post on this account, from the publish that made it.</summary>
+    private async Task<string> PublishedPostIdAsync(PlatformActionRecord action, CancellationToken ct) =>
+        await db.PlatformActions.AsNoTracking()
+            .Where(a => a.ItemId == action.ItemId && a.SocialAccountId == action.SocialAccountId && a.Purpose == ActionPurpose.Decision
+                && a.Action == PlatformAction.Publish && a.Status == ActionStatus.Done)
+            .Select(a => a.ResultPlatformId).FirstOrDefaultAsync(ct)
+        ?? throw new PlatformCallException(PlatformFailure.Rejected, $"the post of item {action.ItemId} has no platform id to take down");
 
     private async Task<ActionAttempt> NotTakenAsync(PlatformActionRecord action, DateTimeOffset now, CancellationToken ct)
     {
@@ -343,6 +353,11 @@ public sealed class PlatformActionExecutor(
 
         await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), $"platform-{action.Action.ToString().ToLowerInvariant()}", now, item.Id,
             detail: Truncate(sentence), cancellationToken: ct);
+        if (action.Purpose == ActionPurpose.Takedown)
+        {
+            item.PlatformOutcome = Truncate(Join(item.PlatformOutcome, "consent withdrawn: " + sentence));
+        }
+
         if (action.Purpose == ActionPurpose.Decision)
         {
             item.PlatformOutcome = Truncate(Join(item.PlatformOutcome, sentence));

@@ -33,4 +33,7 @@ public sealed class School
 
     /// <summary>A Teams or Slack incoming-webhook URL that receives the school's notifications; it is a secret.</summary>
     public string? NotificationWebhookUrl { get; set; }
+
+    /// <summary>How a published post comes down when a pupil's consent goes: Hide (the default, where the platform can) or Delete.</summary>
+    public Items.PlatformAction ConsentTakedownAction { get; set; } = Items.PlatformAction.Hide;
 }

@@ -15,6 +15,7 @@ internal sealed class SchoolConfiguration : IEntityTypeConfiguration<School>
         builder.Property(s => s.NotificationWebhookUrl).HasMaxLength(500);
         builder.Property(s => s.NamePolicy).HasConversion<string>().HasMaxLength(32);
         builder.Property(s => s.ConsentModel).HasConversion<string>().HasMaxLength(16);
+        builder.Property(s => s.ConsentTakedownAction).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(s => s.Slug).IsUnique();
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Accounts;
+using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
 using Moderation.Domain.Screening;
@@ -17,11 +18,13 @@ namespace Moderation.Worker.Cli;
 /// [--password-env VAR] [--token-env VAR] [--poll-seconds N] [--no-test]</c> (connects an account as the API does,
 /// reading secrets from environment variables so they never appear in the process list), and
 /// <c>verify-evidence FILE.zip</c> (checks an exported safeguarding evidence bundle offline; exit 0 when it verifies,
-/// 1 when it does not).
+/// 1 when it does not), and <c>reconcile-consent SCHOOL [FILE.csv]</c> (a consent reconciliation run to the end, in
+/// this process: exit 0 with the report, 1 when the file has bad rows and nothing was applied, 3 when a run is
+/// already active).
 /// </summary>
 public static class WorkerCommands
 {
-    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster", "preview", "connect-account", "verify-evidence"];
+    private static readonly string[] s_commands = ["migrate", "seed", "schema-script", "import-roster", "preview", "connect-account", "verify-evidence", "reconcile-consent"];
 
     public static bool IsCommand(string arg) => s_commands.Contains(arg, StringComparer.Ordinal);
 
@@ -35,13 +38,18 @@ public static class WorkerCommands
 
         try
         {
-            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, "preview" or "connect-account" => args.Length, _ => 1 }).Where(a => a != "--dry-run")]));
+            var builder = Host.CreateApplicationBuilder(WorkerHost.Settings([.. args.Skip(args[0] switch { "seed" => 2, "import-roster" => 3, "preview" or "connect-account" or "reconcile-consent" => args.Length, _ => 1 }).Where(a => a != "--dry-run")]));
             builder.AddModerationPersistence();
             builder.Services.AddModerationIdentityCore();
             builder.Services.AddScoped<DemoSeeder>();
             if (args[0] == "preview")
             {
                 builder.AddModerationScreening();
+            }
+
+            if (args[0] == "reconcile-consent")
+            {
+                builder.AddModerationNotifications();
             }
 
             if (args[0] == "connect-account")
@@ -67,6 +75,8 @@ public static class WorkerCommands
                     return await PreviewAsync(args, scope.ServiceProvider, db);
                 case "connect-account":
                     return await ConnectAccountAsync(args, scope.ServiceProvider, db);
+                case "reconcile-consent":
+                    return await ReconcileConsentAsync(args, scope.ServiceProvider, db);
                 default:
                     return await SeedAsync(args, scope.ServiceProvider, db);
             }
@@ -185,6 +195,55 @@ public static class WorkerCommands
         Console.WriteLine($"{(dryRun ? "Dry run, nothing applied" : report.Changed ? "Applied" : "Nothing to change")}: {report.Rows} row(s), " +
             $"{report.PupilsAdded} pupil(s) added, {report.PupilsUpdated} updated, {report.ConsentsAdded} consent(s) added, " +
             $"{report.ConsentsUpdated} updated, {report.RowsUnchanged} row(s) unchanged.");
+        return 0;
+    }
+
+    private static async Task<int> ReconcileConsentAsync(string[] args, IServiceProvider services, ModerationDbContext db)
+    {
+        if (args.Length is < 2 or > 3)
+        {
+            await Console.Error.WriteLineAsync("usage: Moderation.Worker reconcile-consent SCHOOL_SLUG [FILE.csv]");
+            return 2;
+        }
+
+        if (args.Length == 3 && !File.Exists(args[2]))
+        {
+            await Console.Error.WriteLineAsync($"error: no file {args[2]}");
+            return 2;
+        }
+
+        var school = await FindSchoolAsync(db, args[1]);
+        if (school is null)
+        {
+            return 2;
+        }
+
+        var reconciler = services.GetRequiredService<Domain.Consent.Reconciliation.ConsentReconciler>();
+        var csv = args.Length == 3 ? await File.ReadAllTextAsync(args[2]) : null;
+        var (outcome, run) = await reconciler.StartAsync(school.Id, Domain.Consent.Reconciliation.ReconciliationTrigger.OnDemand,
+            csv is null ? "the current consent list" : $"command line: {Path.GetFileName(args[2])}", "system:cli", csv, CancellationToken.None);
+        if (outcome == Domain.Consent.Reconciliation.StartOutcome.AlreadyActive)
+        {
+            await Console.Error.WriteLineAsync($"error: run {run.Id} is already {run.Status.ToString().ToLowerInvariant()} for {args[1]}.");
+            return 3;
+        }
+
+        await reconciler.ExecuteAsync(run.Id, CancellationToken.None);
+        var done = await db.ConsentReconciliationRuns.AsNoTracking().FirstAsync(r => r.Id == run.Id);
+        if (done.Status == Domain.Consent.Reconciliation.ReconciliationStatus.Rejected)
+        {
+            foreach (var error in JsonSerializer.Deserialize<List<Domain.Consent.RosterError>>(done.Errors!, ScreeningJson.Options)!)
+            {
+                await Console.Error.WriteLineAsync($"line {error.Line}: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync("error: the file has bad rows; nothing was applied.");
+            return 1;
+        }
+
+        Console.WriteLine(done.Report);
+        Console.WriteLine($"Run {done.Id} {done.Status}: {done.Added} added, {done.Withdrawn} withdrawn, {done.Restricted} restricted, {done.Expired} expired; " +
+            $"{done.Rescreened} re-screened, {done.TakenDown} taken down, {done.NeedsHuman} need a person.");
         return 0;
     }
 

@@ -58,6 +58,7 @@ public static class RoutingSweepSetup
                     job => job.WithIdentity(Platforms.PollScheduleJob.Key).WithDescription("Keeps one polling job per connected account"));
             }
             Safeguarding.SafeguardingJobs.Schedule(q, builder.Configuration);
+            Consent.ConsentReconciliationJobs.Schedule(q, builder.Configuration);
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;

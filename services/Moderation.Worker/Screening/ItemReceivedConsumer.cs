@@ -34,7 +34,9 @@ public sealed class ItemReceivedConsumer(
             .FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
             ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
         ScreeningResult? result = null;
-        if (snapshot.State == ItemState.Received)
+        // Screening here means sent back by consent reconciliation: screen again against today's consent list.
+        var rescreen = snapshot.State == ItemState.Screening;
+        if (snapshot.State == ItemState.Received || rescreen)
         {
             result = await ScreenAsync(snapshot, ct);
         }
@@ -49,7 +51,7 @@ public sealed class ItemReceivedConsumer(
 
         var item = await db.Items.Include(i => i.Media).FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
             ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
-        if (item.State != ItemState.Received || result is null)
+        if (item.State != (rescreen ? ItemState.Screening : ItemState.Received) || result is null)
         {
             // Already past screening (for example re-ingested); nothing to do, and nothing to publish again.
             await tx.CommitAsync(ct);
@@ -57,7 +59,15 @@ public sealed class ItemReceivedConsumer(
         }
 
         var actor = Actor.System(Name);
-        await ItemTransitions.MoveAsync(db, item, ItemState.Screening, actor, "screening-started", now, null, ct);
+        if (rescreen)
+        {
+            await db.ScreeningFindings.Where(f => f.ItemId == item.Id).ExecuteDeleteAsync(ct);
+        }
+        else
+        {
+            await ItemTransitions.MoveAsync(db, item, ItemState.Screening, actor, "screening-started", now, null, ct);
+        }
+
         Store(item, result, now);
         foreach (var concern in result.SafeguardingConcerns)
         {

@@ -113,4 +113,15 @@ public static class NameFolding
 
         return letters;
     }
+
+    /// <summary>
+    /// The text folded, with everything but letters, digits, apostrophes and hyphens turned to spaces and a space at
+    /// each end, so that <see cref="NamesWhole"/> finds whole names in it.
+    /// </summary>
+    public static string WordPadded(string? text) =>
+        " " + string.Concat(Fold(text).Select(c => char.IsLetterOrDigit(c) || c is '\'' or '-' ? c : ' ')) + " ";
+
+    /// <summary>Whether <paramref name="padded"/> (from <see cref="WordPadded"/>) holds the folded name as whole words, or its possessive.</summary>
+    public static bool NamesWhole(string padded, string foldedName) =>
+        padded.Contains(" " + foldedName + " ", StringComparison.Ordinal) || padded.Contains(" " + foldedName + "'s ", StringComparison.Ordinal);
 }

@@ -319,11 +319,10 @@ public static class PhotoConsent
         /// <summary>Pupils any of whose roster names appear in the text as whole words.</summary>
         public IEnumerable<RosterConsent> NamedIn(string? text)
         {
-            var folded = " " + string.Concat(NameFolding.Fold(text).Select(c => char.IsLetterOrDigit(c) || c is '\'' or '-' ? c : ' ')) + " ";
+            var folded = NameFolding.WordPadded(text);
             foreach (var (name, pupils) in _byName)
             {
-                if (folded.Contains(" " + name + " ", StringComparison.Ordinal) ||
-                    folded.Contains(" " + name + "'s ", StringComparison.Ordinal))
+                if (NameFolding.NamesWhole(folded, name))
                 {
                     foreach (var pupil in pupils)
                     {
