@@ -355,7 +355,8 @@ public sealed class PlatformActionExecutor(
             detail: Truncate(sentence), cancellationToken: ct);
         if (action.Purpose == ActionPurpose.Takedown)
         {
-            item.PlatformOutcome = Truncate(Join(item.PlatformOutcome, "consent withdrawn: " + sentence));
+            // Why it came down (consent withdrawn, a safeguarding case) is in the audit entry of whoever asked for it.
+            item.PlatformOutcome = Truncate(Join(item.PlatformOutcome, "taken down: " + sentence));
         }
 
         if (action.Purpose == ActionPurpose.Decision)
