@@ -203,6 +203,10 @@ public abstract class ApiTest(ApiFixture fixture) : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    protected static async Task<T> ReadAsync<T>(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<T>(ApiFixture.Json))!;
+    protected static async Task<T> ReadAsync<T>(HttpResponseMessage response)
+    {
+        // A refused request fails here with its problem details, not later as an empty id.
+        response.IsSuccessStatusCode.Should().BeTrue(await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<T>(ApiFixture.Json))!;
+    }
 }

@@ -31,10 +31,13 @@ public sealed class LifecycleTests(ApiFixture fixture) : ApiTest(fixture)
         return await client.PostAsync($"/api/schools/{schoolId}/drafts", form);
     }
 
+    /// <summary>Fleming's accounts, Facebook first (it takes any post), in a fixed order: Instagram refuses text alone.</summary>
     internal async Task<List<Guid>> FlemingAccountsAsync()
     {
         await using var db = Fixture.Db();
-        return await db.SocialAccounts.Where(a => a.SchoolId == Fixture.Schools["fleming-primary"]).Select(a => a.Id).ToListAsync();
+        return await db.SocialAccounts.Where(a => a.SchoolId == Fixture.Schools["fleming-primary"])
+            .OrderBy(a => a.Platform != Domain.Schools.Platform.Facebook).ThenBy(a => a.Platform).ThenBy(a => a.Handle)
+            .Select(a => a.Id).ToListAsync();
     }
 
     [Fact]
