@@ -24,7 +24,8 @@ public sealed record DraftRow(
     RejectionReason? RejectionReason,
     string? DecisionNote,
     string? PlatformOutcome,
-    IReadOnlyList<string> PublishedUrls);
+    IReadOnlyList<string> PublishedUrls,
+    IReadOnlyList<string> Waiting);
 
 /// <summary>The screening preview of a draft, or why it could not be screened.</summary>
 public sealed record DraftCheck(PreviewResult? Preview, IReadOnlyList<string> Errors)
@@ -132,7 +133,7 @@ public sealed class DraftComposer(ModerationDbContext db, ScreeningPreview previ
         var ids = items.Select(i => i.Id).ToList();
         var actions = await db.PlatformActions.AsNoTracking()
             .Where(a => ids.Contains(a.ItemId) && a.Purpose == ActionPurpose.Decision)
-            .Select(a => new { a.ItemId, a.Status, a.ResultUrl })
+            .Select(a => new { a.ItemId, a.Status, a.ResultUrl, a.LastError })
             .ToListAsync(ct);
         return [.. items.Select(i =>
         {
@@ -142,7 +143,8 @@ public sealed class DraftComposer(ModerationDbContext db, ScreeningPreview previ
                 DraftStatuses.Of(i.State, i.RejectionReason, mine.Count, mine.Count(a => a.Status == ActionStatus.Done)),
                 i.Text.Length > 140 ? i.Text[..140] + "…" : i.Text,
                 i.Photos, i.ReceivedAt, i.DecidedAt, i.RejectionReason, i.DecisionNote, i.PlatformOutcome,
-                [.. mine.Where(a => a.ResultUrl is not null).Select(a => a.ResultUrl!)]);
+                [.. mine.Where(a => a.ResultUrl is not null).Select(a => a.ResultUrl!)],
+                [.. mine.Where(a => a.Status != ActionStatus.Done && a.LastError is not null).Select(a => a.LastError!)]);
         })];
     }
 }
