@@ -272,6 +272,36 @@ public sealed class DraftsPagesTests(BrowserFixture fixture) : BrowserTest(fixtu
         (await db.AuditEntries.CountAsync(a => a.ItemId == draftId && a.Action == "approved")).Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_draft_rejected_for_something_the_author_can_fix_needs_changes_and_opens_again_in_the_compose_page()
+    {
+        // Arrange: the headteacher rejects the author's draft because it names a pupil in full
+        var draftId = await SubmitAsync("author@fleming.example", "Hope Adeyemi and Year 2 planted the school garden");
+        await DemoData.WaitForRoutedAsync(Fixture.Env, draftId);
+        await SignInAsync("head@fleming.example");
+        await Page.GotoAsync(Url($"/items/{draftId}"));
+        await Page.GetByLabel("Reason").SelectOptionAsync("PupilIdentifiable");
+        await Page.GetByLabel("Note").FillAsync("Use first names only, please");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Rejected.");
+        await Fixture.Browser.ClearCookiesAsync();
+
+        // Act
+        await SignInAsync("author@fleming.example");
+        await Page.GotoAsync(Url("/drafts"));
+
+        // Assert: the status, the reason and the note, and the way back to the compose page with the post filled in
+        var row = Page.Locator($"tr[data-draft='{draftId}']");
+        await Assertions.Expect(row.Locator(".state")).ToHaveTextAsync("Needs changes");
+        await Assertions.Expect(row).ToContainTextAsync("A pupil could be identified: Use first names only, please");
+        await ScreenshotAsync("38-drafts-needs-changes");
+        await row.GetByRole(AriaRole.Link, new() { Name = "Edit and submit again" }).ClickAsync();
+        await Assertions.Expect(Page.GetByLabel("Post text")).ToHaveValueAsync("Hope Adeyemi and Year 2 planted the school garden");
+        await Assertions.Expect(Page.GetByLabel("Facebook: @FlemingPrimary")).ToBeCheckedAsync();
+        var other = await Page.GotoAsync(Url($"/drafts/new?from={Guid.NewGuid()}"));
+        other!.Status.Should().Be(404);
+    }
+
     /// <summary>Submits a draft for Fleming's Facebook page as <paramref name="email"/> through <see cref="ItemIntake"/>, as the drafts API does.</summary>
     private async Task<Guid> SubmitAsync(string email, string text, params PhotoUpload[] photos)
     {
