@@ -4,15 +4,17 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 using Moderation.Api.Accounts;
 using Moderation.Api.Queue;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Items;
+using Moderation.Domain.Persistence;
 
 namespace Moderation.Api.Web;
 
 [Authorize(Policy = AccountsSetup.QueuePolicy, AuthenticationSchemes = WebSetup.Scheme)]
-public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDecisions decisions) : PageModel
+public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDecisions decisions, ModerationDbContext db) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public Guid Id { get; set; }
@@ -34,6 +36,12 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
     };
 
     public bool CanEscalate { get; private set; }
+
+    /// <summary>The caller wrote this draft: they may not decide it, and the page says so instead of offering it.</summary>
+    public bool OwnDraft => Item.Kind == ItemKind.OutboundDraft && Item.DraftAuthorId == Me;
+
+    /// <summary>A draft's accounts, as "Platform (handle)".</summary>
+    public IReadOnlyList<string> Targets { get; private set; } = [];
 
     public string? Error { get; private set; }
 
@@ -180,6 +188,14 @@ public sealed class ItemModel(StaffResolver staff, QueueQueries queries, ItemDec
         CanDecide = detail.State is ItemState.AwaitingReview or ItemState.Escalated && ItemDecisions.MayDecide(probe, me) is null;
         CanEscalate = detail.State == ItemState.AwaitingReview;
         CanRevealOriginal = detail.TextRedacted && me.IsInAny(Roles.OriginalReaders);
+        if (detail.TargetAccountIds.Count > 0)
+        {
+            var ids = detail.TargetAccountIds;
+            Targets = await db.SocialAccounts.AsNoTracking()
+                .Where(a => ids.Contains(a.Id)).OrderBy(a => a.Platform).Select(a => a.Platform + " (" + a.Handle + ")")
+                .ToListAsync(ct);
+        }
+
         return Page();
     }
 }

@@ -12,6 +12,7 @@ public static class WebSetup
     {
         builder.Services.AddRazorPages(o => o.RootDirectory = "/Web");
         builder.Services.AddScoped<QueueQueries>();
+        builder.Services.AddScoped<Moderation.Api.Drafts.DraftComposer>();
         return builder;
     }
 
