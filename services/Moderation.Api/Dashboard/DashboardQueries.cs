@@ -17,7 +17,7 @@ public sealed record DecisionTimeDay(DateOnly Day, int Decisions, double MedianM
 /// <summary>Assignments whose time limit ran out on that day before the owner decided or the item moved on.</summary>
 public sealed record BreachDay(DateOnly Day, int Breaches);
 
-public sealed record CategoryCount(string Category, int Cases);
+public sealed record EscalationCount(string Category, int Cases);
 
 public sealed record DashboardData(
     DateOnly From,
@@ -29,7 +29,7 @@ public sealed record DashboardData(
     double? P90Minutes,
     IReadOnlyList<BreachDay> Breaches,
     int TotalBreaches,
-    IReadOnlyList<CategoryCount> Escalations);
+    IReadOnlyList<EscalationCount> Escalations);
 
 /// <summary>
 /// The dashboard's figures (ADR 0502), each one SQL statement over the real tables: items and their audit trail for
@@ -110,10 +110,10 @@ public sealed class DashboardQueries(ModerationDbContext db, TimeProvider time)
 
         var categoryRows = await QueryAsync(
             "SELECT c.category, count(*)::int FROM safeguarding_cases c WHERE c.school_id = ANY($1) AND c.raised_at >= $2 AND c.raised_at < $3 GROUP BY 1",
-            r => new CategoryCount(r.GetString(0), r.GetInt32(1)),
+            r => new EscalationCount(r.GetString(0), r.GetInt32(1)),
             ct, schools, fromInstant, toInstant);
         var escalations = CaseCategories.All
-            .Select(c => new CategoryCount(c, categoryRows.FirstOrDefault(r => r.Category == c)?.Cases ?? 0))
+            .Select(c => new EscalationCount(c, categoryRows.FirstOrDefault(r => r.Category == c)?.Cases ?? 0))
             .Concat(categoryRows.Where(r => !CaseCategories.All.Contains(r.Category)))
             .OrderByDescending(c => c.Cases).ThenBy(c => c.Category, StringComparer.Ordinal)
             .ToList();
