@@ -17,7 +17,7 @@ public sealed class DashboardPageTests(BrowserFixture fixture) : BrowserTest(fix
         await SignInAsync("head@fleming.example");
 
         // Act
-        await Page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true }).ClickAsync();
         await Page.WaitForURLAsync("**/dashboard");
 
         // Assert
@@ -43,7 +43,7 @@ public sealed class DashboardPageTests(BrowserFixture fixture) : BrowserTest(fix
     public async Task A_moderator_is_not_shown_the_dashboard()
     {
         await SignInAsync("moderator@fleming.example");
-        await Assertions.Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" })).ToHaveCountAsync(0);
+        await Assertions.Expect(Page.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true })).ToHaveCountAsync(0);
         var response = await Page.GotoAsync(Url("/dashboard"));
         Page.Url.Should().Contain("/denied");
         response!.Ok.Should().BeTrue();

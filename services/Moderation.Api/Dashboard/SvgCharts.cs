@@ -161,10 +161,11 @@ public static class SvgCharts
 
     private static void Axes(StringBuilder svg, double max, IReadOnlyList<string> labels)
     {
-        for (var step = 0; step <= 4; step++)
+        var steps = Steps(max);
+        for (var step = 0; step <= steps; step++)
         {
-            var value = max * step / 4;
-            var y = Top + PlotHeight - PlotHeight * step / 4.0;
+            var value = max * step / steps;
+            var y = Top + PlotHeight - PlotHeight * step / (double)steps;
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" y1=\"{F(y)}\" x2=\"{Width - Right}\" y2=\"{F(y)}\" />");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{F(y + 4)}\" text-anchor=\"end\">{Number(value)}</text>");
         }
@@ -196,6 +197,20 @@ public static class SvgCharts
         }
 
         return 10 * power;
+    }
+
+    /// <summary>Grid lines at whole, round values: 1 → 1 step, 2 → 2, 5 → 5, 10 → 5 (of 2), 20 → 4 (of 5), 50 → 5 (of 10).</summary>
+    private static int Steps(double max)
+    {
+        var mantissa = max / Math.Pow(10, Math.Floor(Math.Log10(max)));
+        return (mantissa, max) switch
+        {
+            (_, 1) => 1,
+            (_, 2) => 2,
+            ( < 1.5, _) => 5,
+            ( < 3, _) => 4,
+            _ => 5,
+        };
     }
 
     public static string Number(double value) =>

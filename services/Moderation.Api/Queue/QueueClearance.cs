@@ -55,6 +55,10 @@ public static class QueueClearance
         return rows.ToDictionary(r => r.Id);
     }
 
+    /// <summary>Screening found something a person must look at (the facts' side of <see cref="Flagged"/>).</summary>
+    public static bool IsFlagged(ClearanceFacts f) =>
+        f.ScreeningComplete == false || f.Safeguarding || f.Redacted || (f.PhotoVerdict is { } v && v != "Clear") || f.Findings > 0;
+
     /// <summary>Why the item may not be decided in bulk, in words; empty when it may.</summary>
     public static IReadOnlyList<string> Refusals(ClearanceFacts f)
     {

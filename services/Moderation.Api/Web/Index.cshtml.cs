@@ -46,6 +46,9 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
     /// <summary>The rows that screened clear and may be ticked for a bulk decision (ADR 0502).</summary>
     public IReadOnlySet<Guid> ClearIds { get; private set; } = new HashSet<Guid>();
 
+    /// <summary>The rows where screening found something a person must look at.</summary>
+    public IReadOnlySet<Guid> FlaggedIds { get; private set; } = new HashSet<Guid>();
+
     /// <summary>Who else has each row's item open.</summary>
     public IReadOnlyDictionary<Guid, IReadOnlyList<Viewer>> Viewing { get; private set; } = new Dictionary<Guid, IReadOnlyList<Viewer>>();
 
@@ -85,6 +88,7 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
         var ids = page.Items.Select(i => i.Id).ToList();
         var facts = await QueueClearance.FactsAsync(db, ids, me.SchoolIds, ct);
         ClearIds = facts.Values.Where(f => QueueClearance.Refusals(f).Count == 0).Select(f => f.Id).ToHashSet();
+        FlaggedIds = facts.Values.Where(QueueClearance.IsFlagged).Select(f => f.Id).ToHashSet();
         Viewing = await presence.OthersViewingAsync(ids, me, ct);
         if (TempData["BulkReport"] is string json)
         {
