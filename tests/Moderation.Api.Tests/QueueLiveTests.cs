@@ -166,6 +166,35 @@ public sealed class QueueLiveTests(ApiFixture fixture) : ApiTest(fixture)
         afterExpiry.Viewing.Should().BeEmpty("Amy's last heartbeat is more than 45 seconds old");
     }
 
+    [Fact]
+    public async Task The_queue_filters_by_account_and_by_overdue()
+    {
+        // Arrange: one comment on Facebook, one on the blog; both due some hours from now
+        var facebook = await Fixture.IngestAndScreenAsync("fleming-primary", Clear1);
+        var blog = await Fixture.IngestAndScreenAsync("fleming-primary", Clear2, "fleming-blog");
+        Guid blogAccount;
+        await using (var db = Fixture.Db())
+        {
+            blogAccount = await db.Items.Where(i => i.Id == blog).Select(i => i.SocialAccountId!.Value).SingleAsync();
+        }
+
+        using var moderator = await Fixture.As("moderator@fleming.example");
+        await using var later = Fixture.WithClock(new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(3)));
+        using var moderatorLater = await ApiFixture.SignInAsync(later, "moderator@fleming.example");
+
+        // Act
+        var byAccount = await moderator.GetFromJsonAsync<JsonElement>($"/api/items?account={blogAccount}");
+        var overdueNow = await moderator.GetFromJsonAsync<JsonElement>("/api/items?overdue=true");
+        var overdueLater = await moderatorLater.GetFromJsonAsync<JsonElement>("/api/items?overdue=true");
+        using var badScreening = await moderator.GetAsync("/api/items?screening=Maybe");
+
+        // Assert
+        Ids(byAccount).Should().BeEquivalentTo([blog]);
+        Ids(overdueNow).Should().BeEmpty();
+        Ids(overdueLater).Should().BeEquivalentTo([facebook, blog]);
+        badScreening.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
     private static async Task<QueueLiveState> LiveAsync(HttpClient client, string query) =>
         (await client.GetFromJsonAsync<QueueLiveState>("/api/items/live?" + query, ApiFixture.Json))!;
 

@@ -65,6 +65,8 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
     [BindProperty(Name = "page", SupportsGet = true)]
     public int PageNumber { get; set; } = 1;
 
+    private const int PageSize = 25;
+
     public QueuePage Results { get; private set; } = null!;
 
     public IReadOnlyList<SchoolSummary> Schools { get; private set; } = [];
@@ -102,7 +104,9 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
     public async Task<IActionResult> OnPostBulkAsync(BulkVerb verb, List<Guid> ids, RejectionReason? reason, string? note, CancellationToken ct)
     {
         var me = await staff.GetAsync(User, ct);
-        if (BulkDecisions.Validate(verb, ids, reason, note) is { } problem)
+        // The page shows at most a page of rows, and the per-item report travels in TempData (a cookie): keep it small.
+        var problem = ids.Count > PageSize ? $"At most {PageSize} items at once from this page." : BulkDecisions.Validate(verb, ids, reason, note);
+        if (problem is not null)
         {
             TempData["Message"] = problem;
             return Redirect(LinkTo(State, PageNumber));
@@ -121,7 +125,7 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
     }
 
     private QueueFilter Filter() =>
-        new(School, State, Kind, Platform, AssignedToMe, Math.Max(1, PageNumber), 25) { Account = Account, Screening = Screening, Overdue = Overdue };
+        new(School, State, Kind, Platform, AssignedToMe, Math.Max(1, PageNumber), PageSize) { Account = Account, Screening = Screening, Overdue = Overdue };
 
     private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
 
