@@ -46,14 +46,17 @@ public static class QueueApi
         Platform? platform = null,
         bool assignedToMe = false,
         int page = 1,
-        int pageSize = 25)
+        int pageSize = 25,
+        Guid? account = null,
+        ScreeningFilter? screening = null,
+        bool overdue = false)
     {
         if (page < 1 || pageSize < 1 || pageSize > QueueQueries.MaxPageSize)
         {
             return TypedResults.Problem($"page starts at 1; pageSize is 1 to {QueueQueries.MaxPageSize}.", statusCode: 400, title: "Invalid request");
         }
 
-        var result = await queries.ListAsync(await staff.GetAsync(user, ct), new QueueFilter(school, state, kind, platform, assignedToMe, page, pageSize), ct);
+        var result = await queries.ListAsync(await staff.GetAsync(user, ct), new QueueFilter(school, state, kind, platform, assignedToMe, page, pageSize) { Account = account, Screening = screening, Overdue = overdue }, ct);
         return result is null
             ? TypedResults.Problem("No such school among yours.", statusCode: 404, title: "Not found")
             : TypedResults.Ok(result);

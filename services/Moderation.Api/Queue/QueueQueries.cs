@@ -6,7 +6,23 @@ using Moderation.Domain.Schools;
 
 namespace Moderation.Api.Queue;
 
-public sealed record QueueFilter(Guid? School, ItemState? State, ItemKind? Kind, Platform? Platform, bool AssignedToMe, int Page, int PageSize);
+public sealed record QueueFilter(Guid? School, ItemState? State, ItemKind? Kind, Platform? Platform, bool AssignedToMe, int Page, int PageSize)
+{
+    /// <summary>One of the school's connected accounts (a Facebook page, a blog).</summary>
+    public Guid? Account { get; init; }
+
+    /// <summary>Clear: screening found nothing at all; Flagged: anything else a person must look at (ADR 0503).</summary>
+    public ScreeningFilter? Screening { get; init; }
+
+    /// <summary>Open items whose owner's time limit has run out.</summary>
+    public bool Overdue { get; init; }
+}
+
+public enum ScreeningFilter
+{
+    Clear,
+    Flagged,
+}
 
 /// <summary>The queue's reads, shared by the REST API and the web pages; every query is limited to the caller's schools.</summary>
 public sealed class QueueQueries(ModerationDbContext db, TimeProvider time, Domain.Platforms.PlatformConnectors connectors)
@@ -35,6 +51,22 @@ public sealed class QueueQueries(ModerationDbContext db, TimeProvider time, Doma
         if (filter.Platform is { } p)
         {
             query = query.Where(i => i.Platform == p);
+        }
+
+        if (filter.Account is { } account)
+        {
+            query = query.Where(i => i.SocialAccountId == account);
+        }
+
+        if (filter.Screening is { } screening)
+        {
+            query = query.Where(screening == ScreeningFilter.Clear ? QueueClearance.ScreenedClear(db) : QueueClearance.Flagged(db));
+        }
+
+        if (filter.Overdue)
+        {
+            var now = time.GetUtcNow();
+            query = query.Where(i => (i.State == ItemState.AwaitingReview || i.State == ItemState.Escalated) && i.DueAt < now);
         }
 
         if (filter.AssignedToMe)

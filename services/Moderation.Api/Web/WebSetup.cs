@@ -1,3 +1,4 @@
+using Moderation.Api.Dashboard;
 using Moderation.Api.Queue;
 
 namespace Moderation.Api.Web;
@@ -13,12 +14,16 @@ public static class WebSetup
         builder.Services.AddRazorPages(o => o.RootDirectory = "/Web");
         builder.Services.AddScoped<QueueQueries>();
         builder.Services.AddScoped<Moderation.Api.Drafts.DraftComposer>();
+        builder.Services.AddQueueLive();
+        builder.Services.AddDashboard();
         return builder;
     }
 
     public static WebApplication MapWeb(this WebApplication app)
     {
         app.MapRazorPages();
+        app.MapQueueLiveApi();
+        app.MapDashboardApi();
         return app;
     }
 }

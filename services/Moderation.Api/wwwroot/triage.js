@@ -57,6 +57,23 @@
 
   var help = document.getElementById("shortcut-help");
 
+  // live.js re-renders the queue's rows when items arrive or leave: pick up the new rows and keep the selection.
+  document.addEventListener("queue:updated", function (event) {
+    var selectedId = current >= 0 && rows[current] ? rows[current].getAttribute("data-queue-item") : null;
+    rows = Array.prototype.slice.call(document.querySelectorAll("[data-queue-item]"));
+    current = -1;
+    try {
+      sessionStorage.setItem(ORDER_KEY, JSON.stringify(rows.map(function (r) { return r.getAttribute("data-queue-item"); })));
+    } catch (e) { /* storage off */ }
+    var keep = (event.detail && event.detail.focus) || selectedId;
+    var at = keep ? rows.findIndex(function (r) { return r.getAttribute("data-queue-item") === keep; }) : -1;
+    if (at >= 0) {
+      current = at;
+      rows[at].setAttribute("aria-current", "true");
+      if (event.detail && event.detail.focus) { var link = rows[at].querySelector("a"); if (link) { link.focus(); } }
+    }
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented || typing(event.target)) { return; }
     if (help && help.open) { return; } // the dialog closes itself on Escape
