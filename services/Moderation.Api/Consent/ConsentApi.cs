@@ -177,7 +177,7 @@ public static class ConsentApi
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem("No such school among yours.", statusCode: 404, title: "Not found");
 
-    private static ReconciliationRunDto ToDto(this ConsentReconciliationRun r, bool withReport = true) => new(
+    internal static ReconciliationRunDto ToDto(this ConsentReconciliationRun r, bool withReport = true) => new(
         r.Id, r.Trigger.ToString(), r.Status.ToString(), r.Phase.ToString(), r.Source, r.RequestedBy, r.CreatedAt, r.StartedAt, r.FinishedAt, r.ProgressDone,
         r.Added, r.Withdrawn, r.Restricted, r.Expired, r.Rescreened, r.TakenDown, r.NeedsHuman,
         r.Errors is { } e ? JsonSerializer.Deserialize<List<RosterError>>(e, ScreeningJson.Options) : null,

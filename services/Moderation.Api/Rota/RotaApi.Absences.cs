@@ -22,9 +22,15 @@ public static partial class RotaApi
         Guid rotaId, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, CancellationToken ct)
     {
         var me = await staff.GetAsync(user, ct);
+        return await AbsencesSeenByAsync(rotaId, me, db, ct) is { } list ? TypedResults.Ok(list) : NotFoundRota();
+    }
+
+    /// <summary>The rota's absences as <paramref name="me"/> may see them (the API and the rota page); null if the rota is not theirs.</summary>
+    internal static async Task<List<AbsenceDto>?> AbsencesSeenByAsync(Guid rotaId, StaffMember me, ModerationDbContext db, CancellationToken ct)
+    {
         if (await CoveredSchoolsAsync(db, rotaId, me, ct) is null)
         {
-            return NotFoundRota();
+            return null;
         }
 
         // Why someone is away is theirs and their managers' business: others see only their own absences.
@@ -36,13 +42,24 @@ public static partial class RotaApi
 
         var rows = await query.OrderBy(a => a.RecordedAt).ThenBy(a => a.Id).ToListAsync(ct);
         var people = await PeopleAsync(db, rows.Select(a => a.UserId).Concat(rows.Where(a => a.CoverUserId.HasValue).Select(a => a.CoverUserId!.Value)), ct);
-        return TypedResults.Ok(rows.Select(a => ToDto(a, people)).ToList());
+        return rows.Select(a => ToDto(a, people)).ToList();
     }
 
     private static async Task<Results<Created<AbsenceDto>, ProblemHttpResult>> RecordAbsenceAsync(
         Guid rotaId, HttpRequest http, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct)
     {
         var me = await staff.GetAsync(user, ct);
+        var (request, problem) = await ReadBodyAsync<AbsenceRequest>(http, ct);
+        return problem ?? (Results<Created<AbsenceDto>, ProblemHttpResult>)await RecordAbsenceByAsync(rotaId, request, me, db, time, ct);
+    }
+
+    /// <summary>
+    /// Records an absence for <paramref name="me"/> (the API and the rota page's forms): every problem listed in one
+    /// 400, or the absence saved and audited in one transaction.
+    /// </summary>
+    internal static async Task<Results<Created<AbsenceDto>, ProblemHttpResult>> RecordAbsenceByAsync(
+        Guid rotaId, AbsenceRequest? request, StaffMember me, ModerationDbContext db, TimeProvider time, CancellationToken ct)
+    {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockRowAsync(db, rotaId, ct);
         var schools = await CoveredSchoolsAsync(db, rotaId, me, ct);
@@ -55,12 +72,6 @@ public static partial class RotaApi
         if (!manager && !me.Roles.Contains(Roles.Moderator))
         {
             return NotAllowed("Administrators and headteachers record absences; a moderator may record their own planned leave.");
-        }
-
-        var (request, problem) = await ReadBodyAsync<AbsenceRequest>(http, ct);
-        if (problem is not null)
-        {
-            return problem;
         }
 
         var errors = new List<string>();
@@ -129,9 +140,13 @@ public static partial class RotaApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAbsenceAsync(
-        Guid rotaId, Guid absenceId, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct)
+        Guid rotaId, Guid absenceId, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct) =>
+        await DeleteAbsenceByAsync(rotaId, absenceId, await staff.GetAsync(user, ct), db, time, ct);
+
+    /// <summary>Removes an absence for <paramref name="me"/> (the API and the rota page), audited.</summary>
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAbsenceByAsync(
+        Guid rotaId, Guid absenceId, StaffMember me, ModerationDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var me = await staff.GetAsync(user, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockRowAsync(db, rotaId, ct);
         var schools = await CoveredSchoolsAsync(db, rotaId, me, ct);
@@ -158,21 +173,35 @@ public static partial class RotaApi
         Guid rotaId, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, CancellationToken ct)
     {
         var me = await staff.GetAsync(user, ct);
+        return await OverridesSeenByAsync(rotaId, me, db, ct) is { } list ? TypedResults.Ok(list) : NotFoundRota();
+    }
+
+    /// <summary>The rota's overrides (the API and the rota page); null if the rota is not <paramref name="me"/>'s.</summary>
+    internal static async Task<List<OverrideDto>?> OverridesSeenByAsync(Guid rotaId, StaffMember me, ModerationDbContext db, CancellationToken ct)
+    {
         if (await CoveredSchoolsAsync(db, rotaId, me, ct) is null)
         {
-            return NotFoundRota();
+            return null;
         }
 
         var rows = await db.DutyOverrides.AsNoTracking().Where(o => o.RotaId == rotaId)
             .OrderBy(o => o.StartsAt).ThenBy(o => o.CreatedAt).ThenBy(o => o.Id).ToListAsync(ct);
         var people = await PeopleAsync(db, rows.Select(o => o.UserId), ct);
-        return TypedResults.Ok(rows.Select(o => ToDto(o, people)).ToList());
+        return rows.Select(o => ToDto(o, people)).ToList();
     }
 
     private static async Task<Results<Created<OverrideDto>, ProblemHttpResult>> AddOverrideAsync(
         Guid rotaId, HttpRequest http, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct)
     {
         var me = await staff.GetAsync(user, ct);
+        var (request, problem) = await ReadBodyAsync<OverrideRequest>(http, ct);
+        return problem ?? (Results<Created<OverrideDto>, ProblemHttpResult>)await AddOverrideByAsync(rotaId, request, me, db, time, ct);
+    }
+
+    /// <summary>Adds an override for <paramref name="me"/> (the API and the rota page): every problem in one 400, or saved and audited.</summary>
+    internal static async Task<Results<Created<OverrideDto>, ProblemHttpResult>> AddOverrideByAsync(
+        Guid rotaId, OverrideRequest? request, StaffMember me, ModerationDbContext db, TimeProvider time, CancellationToken ct)
+    {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockRowAsync(db, rotaId, ct);
         var schools = await CoveredSchoolsAsync(db, rotaId, me, ct);
@@ -184,12 +213,6 @@ public static partial class RotaApi
         if (ManagesEverySchool(schools, me) is { } forbidden)
         {
             return forbidden;
-        }
-
-        var (request, problem) = await ReadBodyAsync<OverrideRequest>(http, ct);
-        if (problem is not null)
-        {
-            return problem;
         }
 
         if (request is null)
@@ -240,9 +263,13 @@ public static partial class RotaApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveOverrideAsync(
-        Guid rotaId, Guid overrideId, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct)
+        Guid rotaId, Guid overrideId, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct) =>
+        await RemoveOverrideByAsync(rotaId, overrideId, await staff.GetAsync(user, ct), db, time, ct);
+
+    /// <summary>Removes an override for <paramref name="me"/> (the API and the rota page), audited.</summary>
+    internal static async Task<Results<NoContent, ProblemHttpResult>> RemoveOverrideByAsync(
+        Guid rotaId, Guid overrideId, StaffMember me, ModerationDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var me = await staff.GetAsync(user, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockRowAsync(db, rotaId, ct);
         var schools = await CoveredSchoolsAsync(db, rotaId, me, ct);

@@ -39,15 +39,21 @@ public static partial class RotaApi
             return Invalid(errors);
         }
 
+        return await ScheduleOfAsync(db, rotaId, start, end, ct) is { } dto ? TypedResults.Ok(dto) : NotFoundRota();
+    }
+
+    /// <summary>The final schedule over [<paramref name="start"/>, <paramref name="end"/>) with names (the API and the rota page); null if there is no such rota.</summary>
+    internal static async Task<ScheduleDto?> ScheduleOfAsync(ModerationDbContext db, Guid rotaId, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    {
         var rota = await RotaStore.LoadAsync(db, rotaId, ct);
         if (rota is null)
         {
-            return NotFoundRota();
+            return null;
         }
 
         var schedule = ScheduleCalculator.Compute(rota, start, end);
         var people = await PeopleAsync(db, schedule.Shifts.SelectMany(Ids).Concat(schedule.Gaps.SelectMany(g => g.AbsentUserIds)), ct);
-        return TypedResults.Ok(new ScheduleDto(
+        return new ScheduleDto(
             rota.Id,
             rota.Name,
             schedule.From,
@@ -56,7 +62,7 @@ public static partial class RotaApi
             RotaTimes.InLondon(schedule.To),
             [.. schedule.Shifts.Select(s => ToDto(s, people))],
             [.. schedule.Primary.Select(s => ToDto(s, people))],
-            [.. schedule.Gaps.Select(g => ToDto(g, people))]));
+            [.. schedule.Gaps.Select(g => ToDto(g, people))]);
     }
 
     private static async Task<Results<Ok<OnDutyDto>, ProblemHttpResult>> OnDutyAsync(
@@ -68,15 +74,19 @@ public static partial class RotaApi
             return NotFoundSchool();
         }
 
-        var now = time.GetUtcNow();
+        return TypedResults.Ok(await OnDutyForAsync(db, store, schoolId, time.GetUtcNow(), ct));
+    }
 
+    /// <summary>Who is on duty for the school at <paramref name="now"/> and the next gap (the API and the rota page).</summary>
+    internal static async Task<OnDutyDto> OnDutyForAsync(ModerationDbContext db, IRotaStore store, Guid schoolId, DateTimeOffset now, CancellationToken ct)
+    {
         // The same rotas, in the same order, as assignment reads them: the school's own first, then the trust's.
         var rotas = (await store.ForSchoolAsync(db, schoolId, ct)).OrderBy(r => r.SchoolIds.Count).ThenBy(r => r.Id).ToList();
         var onDuty = rotas.SelectMany(r => ScheduleCalculator.OnDutyAt(r, now).Select(s => (Rota: r, Shift: s))).ToList();
         var schedules = rotas.Select(r => ScheduleCalculator.Compute(r, now, now + NextGapHorizon)).ToList();
         var gap = NextGap(schedules, now);
         var people = await PeopleAsync(db, onDuty.SelectMany(e => Ids(e.Shift)).Concat(gap?.Absent ?? []), ct);
-        return TypedResults.Ok(new OnDutyDto(
+        return new OnDutyDto(
             schoolId,
             now,
             RotaTimes.InLondon(now),
@@ -100,7 +110,7 @@ public static partial class RotaApi
                     RotaTimes.InLondon(gap.From),
                     gap.Until is { } u ? RotaTimes.InLondon(u) : null,
                     gap.Reason,
-                    gap.Reason == "no-cover" ? NoCoverDetail(gap.Absent, people) : gap.Detail)));
+                    gap.Reason == "no-cover" ? NoCoverDetail(gap.Absent, people) : gap.Detail));
     }
 
     private sealed record SchoolGap(DateTimeOffset From, DateTimeOffset? Until, string Reason, string Detail, IReadOnlyList<Guid> Absent);
