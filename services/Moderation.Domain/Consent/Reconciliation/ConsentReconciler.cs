@@ -341,15 +341,15 @@ public sealed class ConsentReconciler(
     /// </summary>
     private async Task<List<Guid>> RescreenCandidatesAsync(ConsentReconciliationRun run, ReconciliationDiff diff, CancellationToken ct)
     {
-        var pupils = diff.Changes.Select(c => c.PupilId.ToString()).Distinct().ToArray();
+        var pupils = diff.Changes.Select(c => c.PupilId).Distinct().ToArray();
         return pupils.Length == 0 ? [] : await QueryAsync(
             """
-            SELECT DISTINCT i.id FROM items i JOIN item_media m ON m.item_id = i.id
-            CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(m.people) = 'array' THEN m.people ELSE '[]'::jsonb END) p
-            WHERE i.school_id = $1 AND i.state = 'AwaitingReview' AND i.id > $2 AND p->>'pupilId' = ANY($3)
+            WITH tagged AS MATERIALIZED (SELECT DISTINCT m.item_id FROM unnest($3::jsonb[]) f(people) JOIN item_media m ON m.people @> f.people)
+            SELECT i.id FROM tagged tg JOIN items i ON i.id = tg.item_id
+            WHERE i.school_id = $1 AND i.state = 'AwaitingReview' AND i.id > $2
             ORDER BY i.id
             """,
-            r => r.GetGuid(0), ct, run.SchoolId, run.Checkpoint ?? Guid.Empty, pupils);
+            r => r.GetGuid(0), ct, run.SchoolId, run.Checkpoint ?? Guid.Empty, Tags(pupils));
     }
 
     /// <summary>
@@ -420,11 +420,13 @@ public sealed class ConsentReconciler(
     /// </summary>
     private async Task<List<Candidate>> TakedownCandidatesAsync(ConsentReconciliationRun run, ReconciliationDiff diff, CancellationToken ct)
     {
-        var pupils = diff.States.Where(s => Blocks(s) || s.NameRestricted).Select(s => s.PupilId.ToString()).Distinct().ToArray();
+        var pupils = diff.States.Where(s => Blocks(s) || s.NameRestricted).Select(s => s.PupilId).Distinct().ToArray();
         return pupils.Length == 0 ? [] : await QueryAsync(
             """
+            WITH tagged AS MATERIALIZED (SELECT DISTINCT m.item_id FROM unnest($4::jsonb[]) f(people) JOIN item_media m ON m.people @> f.people)
             SELECT i.id, pa.social_account_id, sa.platform, sa.handle, (p->>'pupilId')::uuid, coalesce(p->>'source', ''), pa.result_url, pa.result_platform_id
-            FROM items i
+            FROM tagged tg
+            JOIN items i ON i.id = tg.item_id
             JOIN platform_actions pa ON pa.item_id = i.id AND pa.purpose = 'Decision' AND pa.action = 'Publish' AND pa.status = 'Done'
             JOIN social_accounts sa ON sa.id = pa.social_account_id
             JOIN item_media m ON m.item_id = i.id
@@ -435,8 +437,12 @@ public sealed class ConsentReconciler(
             """,
             r => new Candidate(r.GetGuid(0), r.GetGuid(1), Enum.Parse<Platform>(r.GetString(2)), r.GetString(3), r.GetGuid(4), r.GetString(5),
                 r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)),
-            ct, run.SchoolId, run.Checkpoint ?? Guid.Empty, pupils);
+            ct, run.SchoolId, run.Checkpoint ?? Guid.Empty, pupils.Select(p => p.ToString()).ToArray(), Tags(pupils));
     }
+
+    /// <summary>One containment pattern per pupil, <c>[{"pupilId": "…"}]</c>, which the GIN index over the people answers.</summary>
+    private static string[] Tags(IEnumerable<Guid> pupils) =>
+        [.. pupils.Select(p => JsonSerializer.Serialize(new[] { new { pupilId = p } }))];
 
     /// <summary>The candidates a batch at a time: at most <paramref name="size"/> items, each item's rows together.</summary>
     private static IEnumerable<List<Candidate>> ByItems(List<Candidate> candidates, int size)
