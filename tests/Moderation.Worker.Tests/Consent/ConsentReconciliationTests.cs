@@ -156,6 +156,44 @@ public sealed class ConsentReconciliationTests(WorkerFixture fixture) : WorkerTe
     }
 
     [Fact]
+    public async Task A_run_left_done_but_still_running_is_finished_when_resumed_and_not_left_blocking_the_school()
+    {
+        // Arrange: a run that died after its last takedown batch and before its end, as the per-item version could leave one.
+        await using var world = await World.StartAsync(Fixture, "fleming-primary", new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero));
+        await world.RunAsync($"{Header}\nRC-D1,Rose,Tyler,Year 4,granted,granted,,2026-09-01,");
+        var post = await world.PublishAsync("Harvest festival", "RC-D1", Platform.Facebook);
+        var (_, run) = await world.StartAsync($"{Header}\nRC-D1,Rose,Tyler,Year 4,objected,granted,,2026-09-01,");
+        using (var scope = world.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ConsentReconciler>().ExecuteAsync(run.Id, CancellationToken.None, stopAfterBatches: 1);
+        }
+
+        await using (var db = Fixture.Db())
+        {
+            await db.ConsentReconciliationRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Phase, ReconciliationPhase.Done).SetProperty(r => r.LeaseUntil, world.Clock.GetUtcNow()));
+        }
+
+        world.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        // Act
+        using (var scope = world.Services.CreateScope())
+        {
+            var reconciler = scope.ServiceProvider.GetRequiredService<ConsentReconciler>();
+            (await reconciler.AbandonedAsync(CancellationToken.None)).Should().Contain(run.Id);
+            await reconciler.ExecuteAsync(run.Id, CancellationToken.None);
+        }
+
+        // Assert
+        await using var check = Fixture.Db();
+        var done = await check.ConsentReconciliationRuns.SingleAsync(r => r.Id == run.Id);
+        done.Status.Should().Be(ReconciliationStatus.Succeeded);
+        done.TakenDown.Should().Be(1);
+        (await check.PlatformActions.CountAsync(a => a.ItemId == post && a.Purpose == ActionPurpose.Takedown)).Should().Be(1);
+        (await world.StartAsync(null)).Item1.Should().Be(StartOutcome.Started, "the school is free for its next run");
+    }
+
+    [Fact]
     public async Task Two_workers_starting_together_make_one_run()
     {
         // Arrange
