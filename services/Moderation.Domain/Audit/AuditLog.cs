@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Persistence;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Moderation.Domain.Audit;
 
@@ -13,6 +15,9 @@ public sealed record Actor(Guid? UserId, string Name)
 }
 
 public sealed record AuditBreak(long Seq, long Position, string Reason);
+
+/// <summary>One entry to append with <see cref="AuditLog.AppendManyAsync"/>: what <see cref="AuditLog.AppendAsync"/> takes.</summary>
+public sealed record AuditRecord(Actor Actor, string Action, DateTimeOffset At, Guid? ItemId = null, string? FromState = null, string? ToState = null, string? Detail = null);
 
 public sealed record AuditVerification(Guid ChainId, long EntriesChecked, AuditBreak? FirstBroken)
 {
@@ -95,6 +100,77 @@ public static class AuditLog
         entry.Hash = ComputeHash(entry);
         db.AuditEntries.Add(entry);
         return entry;
+    }
+
+    /// <summary>
+    /// Appends many entries to the school's chain in one statement, in the caller's transaction: the same entries, links
+    /// and hashes as calling <see cref="AppendAsync"/> for each in turn, without tracking thousands of entities. Entries
+    /// appended with <see cref="AppendAsync"/> and not yet saved would be given the same positions, so there must be none.
+    /// </summary>
+    public static async Task<IReadOnlyList<AuditEntry>> AppendManyAsync(
+        ModerationDbContext db, Guid chainId, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Audit entries are written in the same transaction as the change they record.");
+        }
+
+        if (db.ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added && e.Entity.ChainId == chainId))
+        {
+            throw new InvalidOperationException("Save the audit entries already added to this chain before appending many at once.");
+        }
+
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        await LockChainAsync(db, chainId, cancellationToken);
+        var last = await db.AuditEntries.AsNoTracking()
+            .Where(e => e.ChainId == chainId)
+            .OrderByDescending(e => e.Position)
+            .Select(e => new { e.Position, e.Hash })
+            .FirstOrDefaultAsync(cancellationToken);
+        var position = last?.Position ?? 0;
+        var prevHash = last?.Hash ?? Genesis;
+        var entries = new AuditEntry[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            var entry = new AuditEntry
+            {
+                ChainId = chainId, Position = ++position, At = TruncateToMicroseconds(r.At), ActorId = r.Actor.UserId, Actor = r.Actor.Name,
+                Action = r.Action, ItemId = r.ItemId, FromState = r.FromState, ToState = r.ToState, Detail = r.Detail, PrevHash = prevHash, Hash = "",
+            };
+            entry.Hash = ComputeHash(entry);
+            prevHash = entry.Hash;
+            entries[i] = entry;
+        }
+
+        await db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO audit_entries (chain_id, position, at, actor_id, actor, action, item_id, from_state, to_state, detail, prev_hash, hash)
+            SELECT @chain, u.position, u.at, u.actor_id, u.actor, u.action, u.item_id, u.from_state, u.to_state, u.detail, u.prev_hash, u.hash
+            FROM unnest(@position, @at, @actor_id, @actor, @action, @item_id, @from_state, @to_state, @detail, @prev_hash, @hash)
+                 AS u(position, at, actor_id, actor, action, item_id, from_state, to_state, detail, prev_hash, hash)
+            ORDER BY u.position
+            """,
+            [
+                new NpgsqlParameter("chain", chainId),
+                new NpgsqlParameter("position", entries.Select(e => e.Position).ToArray()),
+                new NpgsqlParameter("at", entries.Select(e => e.At).ToArray()),
+                new NpgsqlParameter("actor_id", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = entries.Select(e => e.ActorId).ToArray() },
+                new NpgsqlParameter("actor", entries.Select(e => e.Actor).ToArray()),
+                new NpgsqlParameter("action", entries.Select(e => e.Action).ToArray()),
+                new NpgsqlParameter("item_id", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = entries.Select(e => e.ItemId).ToArray() },
+                new NpgsqlParameter("from_state", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.FromState).ToArray() },
+                new NpgsqlParameter("to_state", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.ToState).ToArray() },
+                new NpgsqlParameter("detail", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Detail).ToArray() },
+                new NpgsqlParameter("prev_hash", entries.Select(e => e.PrevHash).ToArray()),
+                new NpgsqlParameter("hash", entries.Select(e => e.Hash).ToArray()),
+            ],
+            cancellationToken);
+        return entries;
     }
 
     /// <summary>Walks a chain in order and names the first entry whose link or content does not check out.</summary>

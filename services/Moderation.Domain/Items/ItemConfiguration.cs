@@ -62,6 +62,9 @@ internal sealed class ItemMediaConfiguration : IEntityTypeConfiguration<ItemMedi
         builder.Property(m => m.Verdict).HasMaxLength(32);
         builder.Property(m => m.People).HasColumnType("jsonb");
         builder.Property(m => m.LocationFlags).HasMaxLength(1000);
+
+        // Consent reconciliation finds the photos that tag a pupil (people @> [{"pupilId": ...}]) without reading them all.
+        builder.HasIndex(m => m.People).HasMethod("gin").HasOperators("jsonb_path_ops");
     }
 }
 

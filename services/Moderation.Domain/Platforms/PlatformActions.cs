@@ -48,6 +48,54 @@ public static class PlatformActions
     }
 
     /// <summary>
+    /// Stores many new actions (not yet attempted) in one statement, in the caller's transaction, and for each pending
+    /// one the message that starts it: the rows <see cref="Queue"/> (or adding a record) would write, without tracking
+    /// them. A second action for the same item, account and purpose breaks the unique index, as it does there.
+    /// </summary>
+    public static async Task InsertManyAsync(ModerationDbContext db, IReadOnlyList<PlatformActionRecord> records, DateTimeOffset now, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Platform actions are written in the same transaction as their messages.");
+        }
+
+        if (records.Any(r => r.LeaseUntil is not null || r.CompletedAt is not null || r.Result is not null || r.ResultPlatformId is not null || r.ResultUrl is not null))
+        {
+            throw new ArgumentException("Only new actions, not yet attempted, are stored many at once.", nameof(records));
+        }
+
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        await db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO platform_actions (id, item_id, school_id, social_account_id, action, purpose, status, attempts, created_at, next_attempt_at, last_error)
+            SELECT u.id, u.item_id, u.school_id, u.social_account_id, u.action, u.purpose, u.status, u.attempts, u.created_at, u.next_attempt_at, u.last_error
+            FROM unnest(@id, @item_id, @school_id, @social_account_id, @action, @purpose, @status, @attempts, @created_at, @next_attempt_at, @last_error)
+                 WITH ORDINALITY AS u(id, item_id, school_id, social_account_id, action, purpose, status, attempts, created_at, next_attempt_at, last_error, n)
+            ORDER BY u.n
+            """,
+            [
+                new NpgsqlParameter("id", records.Select(r => r.Id).ToArray()),
+                new NpgsqlParameter("item_id", records.Select(r => r.ItemId).ToArray()),
+                new NpgsqlParameter("school_id", records.Select(r => r.SchoolId).ToArray()),
+                new NpgsqlParameter("social_account_id", records.Select(r => r.SocialAccountId).ToArray()),
+                new NpgsqlParameter("action", records.Select(r => r.Action.ToString()).ToArray()),
+                new NpgsqlParameter("purpose", records.Select(r => r.Purpose.ToString()).ToArray()),
+                new NpgsqlParameter("status", records.Select(r => r.Status.ToString()).ToArray()),
+                new NpgsqlParameter("attempts", records.Select(r => r.Attempts).ToArray()),
+                new NpgsqlParameter("created_at", records.Select(r => r.CreatedAt).ToArray()),
+                new NpgsqlParameter("next_attempt_at", records.Select(r => r.NextAttemptAt).ToArray()),
+                new NpgsqlParameter("last_error", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = records.Select(r => r.LastError).ToArray() },
+            ],
+            ct);
+        var pending = records.Where(r => r.Status == ActionStatus.Pending).Select(r => new PlatformActionRequested(r.Id, r.ItemId, r.SchoolId)).ToList();
+        await Outbox.EnqueueManyAsync(db, pending, now, ct);
+    }
+
+    /// <summary>
     /// Queues what a decision leaves to do: one action on the item's account, or a publish to each target account of
     /// a staff draft. Nothing when there is nothing to do, or when it is already queued (a redelivered decision).
     /// </summary>

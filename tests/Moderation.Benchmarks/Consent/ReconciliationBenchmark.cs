@@ -3,20 +3,24 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Moderation.Domain.Accounts;
+using Moderation.Domain.Audit;
 using Moderation.Domain.Consent.Reconciliation;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Platforms;
 using Moderation.Domain.Schools;
 using Moderation.Domain.Seeding;
 using Npgsql;
 
 namespace Moderation.Benchmarks.Consent;
 
-public sealed record ReconciliationFigures(double Seconds, long PeakWorkingSetMb, long AllocatedMb, int Rescreened, int TakenDown, int Withdrawn);
+public sealed record ReconciliationFigures(double Seconds, long PeakWorkingSetMb, long AllocatedMb, int Rescreened, int TakenDown, int Withdrawn, string Timings);
 
 /// <summary>
-/// A trust-scale consent reconciliation in a database of its own (<c>moderation_bench_consent</c>): the seed makes
+/// A trust-scale consent reconciliation in a database of its own (<c>moderation_bench_consent</c>, with
+/// <c>MODERATION_TEST_SUFFIX</c> appended so that two checkouts can measure side by side): the seed makes
 /// 2,000 pupils and 200,000 photos with three people tags each (150,000 published to Facebook, 50,000 awaiting
 /// review), a baseline run records the snapshot, 5% of the pupils withdraw social-media consent, and the next full run
 /// is measured: wall time, the process's peak working set, and what it allocated.
@@ -31,18 +35,21 @@ public static class ReconciliationBenchmark
     {
         var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Moderation")
             ?? throw new InvalidOperationException("ConnectionStrings__Moderation is not set: source infra/env.sh first.");
-        var bench = new NpgsqlConnectionStringBuilder(baseConnection) { Database = "moderation_bench_consent", CommandTimeout = 600 };
+        var name = DatabaseName(Environment.GetEnvironmentVariable("MODERATION_TEST_SUFFIX"));
+        var bench = new NpgsqlConnectionStringBuilder(baseConnection) { Database = name, CommandTimeout = 600 };
         await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(baseConnection) { Database = "postgres" }.ConnectionString))
         {
             await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand("DROP DATABASE IF EXISTS moderation_bench_consent WITH (FORCE)", admin);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand("CREATE DATABASE moderation_bench_consent", admin);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
             await create.ExecuteNonQueryAsync();
         }
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Moderation"] = bench.ConnectionString });
+        // As the worker's appsettings.json: at Information, EF would write every one of the run's statements to the console.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.AddModerationPersistence();
         builder.AddModerationNotifications();
         builder.Services.AddModerationIdentityCore();
@@ -63,7 +70,7 @@ public static class ReconciliationBenchmark
 
         output.WriteLine($"seeded {Pupils:N0} pupils and {Photos:N0} tagged photos in {clock.Elapsed.TotalSeconds:0.0} s");
         clock.Restart();
-        await RunOnceAsync(host.Services, schoolId);
+        _ = await RunOnceAsync(host.Services, schoolId);
         output.WriteLine($"baseline run (records the snapshot) in {clock.Elapsed.TotalSeconds:0.0} s");
 
         using (var scope = host.Services.CreateScope())
@@ -77,23 +84,50 @@ public static class ReconciliationBenchmark
         GC.Collect();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         clock.Restart();
-        var run = await RunOnceAsync(host.Services, schoolId);
+        var (run, timings) = await RunOnceAsync(host.Services, schoolId);
         var seconds = clock.Elapsed.TotalSeconds;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        output.WriteLine($"measured run: {seconds:0.00} s, {run.Withdrawn} withdrawn, {run.Rescreened} re-screened, {run.TakenDown} taken down; status {run.Status}");
-        return new ReconciliationFigures(seconds, process.PeakWorkingSet64 / (1024 * 1024), allocated / (1024 * 1024), run.Rescreened, run.TakenDown, run.Withdrawn);
+        output.WriteLine($"measured run: {seconds:0.00} s, {run.Withdrawn} withdrawn, {run.Rescreened} re-screened, {run.TakenDown} taken down, {run.NeedsHuman} by hand; status {run.Status}");
+        output.WriteLine($"where the time went: {timings}");
+        using (var scope = host.Services.CreateScope())
+        {
+            // Not timed: the run's writes are whole and the school's audit chain still verifies.
+            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
+            var chain = await AuditLog.VerifyAsync(db, schoolId, CancellationToken.None);
+            var messages = await db.Outbox.CountAsync();
+            var takedowns = await db.PlatformActions.CountAsync(a => a.Purpose == ActionPurpose.Takedown);
+            output.WriteLine($"audit chain: {chain.EntriesChecked:N0} entries, {(chain.Intact ? "intact" : $"BROKEN at position {chain.FirstBroken!.Position}: {chain.FirstBroken.Reason}")}; outbox {messages:N0} messages; {takedowns:N0} takedown actions");
+            if (!chain.Intact)
+            {
+                throw new InvalidOperationException("The reconciliation broke the school's audit chain.");
+            }
+        }
+
+        return new ReconciliationFigures(seconds, process.PeakWorkingSet64 / (1024 * 1024), allocated / (1024 * 1024), run.Rescreened, run.TakenDown, run.Withdrawn, timings.ToString());
     }
 
-    private static async Task<ConsentReconciliationRun> RunOnceAsync(IServiceProvider services, Guid schoolId)
+    /// <summary>The benchmark's database: its name, with the checkout's suffix, which must be a plain identifier.</summary>
+    public static string DatabaseName(string? suffix)
+    {
+        var name = "moderation_bench_consent" + suffix;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9_]{1,63}$"))
+        {
+            throw new InvalidOperationException($"MODERATION_TEST_SUFFIX '{suffix}' would make the database name '{name}': use lower-case letters, digits and '_' only (63 characters in all).");
+        }
+
+        return name;
+    }
+
+    private static async Task<(ConsentReconciliationRun Run, ReconciliationTimings Timings)> RunOnceAsync(IServiceProvider services, Guid schoolId)
     {
         using var scope = services.CreateScope();
         var reconciler = scope.ServiceProvider.GetRequiredService<ConsentReconciler>();
         var (_, run) = await reconciler.StartAsync(schoolId, ReconciliationTrigger.OnDemand, "benchmark", "benchmark", null, CancellationToken.None);
         await reconciler.ExecuteAsync(run.Id, CancellationToken.None);
         var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-        return await db.ConsentReconciliationRuns.AsNoTracking().SingleAsync(r => r.Id == run.Id);
+        return (await db.ConsentReconciliationRuns.AsNoTracking().SingleAsync(r => r.Id == run.Id), reconciler.Timings);
     }
 
     /// <summary>The seed: set-based SQL, so the data is made in the database rather than pushed through EF.</summary>

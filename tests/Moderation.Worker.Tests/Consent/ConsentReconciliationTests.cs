@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Moderation.Domain.Audit;
 using Moderation.Domain.Consent;
 using Moderation.Domain.Consent.Reconciliation;
 using Moderation.Domain.Items;
+using Moderation.Domain.Messaging;
 using Moderation.Domain.Notifications;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
@@ -100,6 +102,95 @@ public sealed class ConsentReconciliationTests(WorkerFixture fixture) : WorkerTe
         done.TakenDown.Should().Be(3);
         var perItem = await check.PlatformActions.Where(a => a.Purpose == ActionPurpose.Takedown).GroupBy(a => a.ItemId).Select(g => g.Count()).ToListAsync();
         perItem.Should().HaveCount(3).And.OnlyContain(n => n == 1);
+    }
+
+    [Fact]
+    public async Task A_run_in_several_batches_keeps_the_audit_chain_whole_writes_one_message_per_effect_and_links_each_post_to_delete_by_hand()
+    {
+        // Arrange: batches of two, so the three posts and three drafts each take two batches.
+        await using var world = await World.StartAsync(Fixture, "fleming-primary", new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero), batchSize: 2);
+        await world.RunAsync($"{Header}\nRC-B1,Donna,Noble,Year 5,granted,granted,,2026-09-01,");
+        var posts = new List<Guid>();
+        var drafts = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            posts.Add(await world.PublishAsync($"Choir concert {i}", "RC-B1", Platform.Facebook, Platform.Instagram));
+            drafts.Add(await world.AddItemAsync($"Draft: art week {i}", "RC-B1", ItemState.AwaitingReview));
+        }
+
+        // Act
+        var run = await world.RunAsync($"{Header}\nRC-B1,Donna,Noble,Year 5,objected,granted,,2026-09-01,");
+
+        // Assert
+        run.Status.Should().Be(ReconciliationStatus.Succeeded);
+        (run.Rescreened, run.TakenDown, run.NeedsHuman).Should().Be((3, 3, 3));
+        await using var db = Fixture.Db();
+        (await AuditLog.VerifyAsync(db, world.School.Id, CancellationToken.None)).Intact.Should().BeTrue();
+        var audit = await db.AuditEntries.Where(e => e.ChainId == world.School.Id).ToListAsync();
+        audit.Where(e => e.Action == "consent-takedown").Select(e => e.ItemId!.Value).Should().BeEquivalentTo(posts.Concat(posts), "one entry per post and account");
+        audit.Where(e => e.Action == "rescreen-consent-changed").Should().HaveCount(3)
+            .And.OnlyContain(e => drafts.Contains(e.ItemId!.Value) && e.FromState == "AwaitingReview" && e.ToState == "Screening");
+        (await db.Items.Where(i => drafts.Contains(i.Id)).Select(i => i.State).ToListAsync()).Should().OnlyContain(s => s == ItemState.Screening);
+
+        var now = world.Clock.GetUtcNow();
+        var takedowns = await db.PlatformActions.AsNoTracking().Where(a => a.Purpose == ActionPurpose.Takedown).ToListAsync();
+        var started = takedowns.Where(a => a.Status == ActionStatus.Pending).ToList();
+        started.Should().HaveCount(3);
+        var messages = await db.Outbox.AsNoTracking().Where(o => o.CreatedAt == now).ToListAsync();
+        messages.Where(o => o.Type == typeof(Moderation.Contracts.PlatformActionRequested).FullName)
+            .Select(o => JsonSerializer.Deserialize<Moderation.Contracts.PlatformActionRequested>(o.Payload, Outbox.s_json))
+            .Should().BeEquivalentTo(started.Select(a => new Moderation.Contracts.PlatformActionRequested(a.Id, a.ItemId, a.SchoolId)));
+        messages.Where(o => o.Type == typeof(Moderation.Contracts.ItemReceived).FullName)
+            .Select(o => JsonSerializer.Deserialize<Moderation.Contracts.ItemReceived>(o.Payload, Outbox.s_json))
+            .Should().BeEquivalentTo(drafts.Select(d => new Moderation.Contracts.ItemReceived(d, world.School.Id, "OutboundDraft", now)));
+        messages.Should().OnlyContain(o => o.DueAt == now && o.SentAt == null && o.Attempts == 0);
+
+        var instagramAccount = await db.SocialAccounts.Where(a => a.SchoolId == world.School.Id && a.Platform == Platform.Instagram).Select(a => a.Id).FirstAsync();
+        var instagram = await db.PlatformActions.AsNoTracking()
+            .Where(a => posts.Contains(a.ItemId) && a.Purpose == ActionPurpose.Decision && a.SocialAccountId == instagramAccount)
+            .ToDictionaryAsync(a => a.ItemId, a => a.ResultUrl);
+        var report = JsonSerializer.Deserialize<ReconciliationReport>(run.Report!, ScreeningJson.Options)!;
+        report.NeedsHuman.Should().HaveCount(3).And.OnlyContain(h =>
+            h.What.StartsWith("delete by hand: the post on Instagram") && h.Link == instagram[h.ItemId!.Value] && h.What.Contains(h.Link!));
+        takedowns.Where(a => a.Status == ActionStatus.Failed).Should().OnlyContain(a => a.LastError!.Contains(instagram[a.ItemId]!));
+    }
+
+    [Fact]
+    public async Task A_run_left_done_but_still_running_is_finished_when_resumed_and_not_left_blocking_the_school()
+    {
+        // Arrange: a run that died after its last takedown batch and before its end, as the per-item version could leave one.
+        await using var world = await World.StartAsync(Fixture, "fleming-primary", new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero));
+        await world.RunAsync($"{Header}\nRC-D1,Rose,Tyler,Year 4,granted,granted,,2026-09-01,");
+        var post = await world.PublishAsync("Harvest festival", "RC-D1", Platform.Facebook);
+        var (_, run) = await world.StartAsync($"{Header}\nRC-D1,Rose,Tyler,Year 4,objected,granted,,2026-09-01,");
+        using (var scope = world.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ConsentReconciler>().ExecuteAsync(run.Id, CancellationToken.None, stopAfterBatches: 1);
+        }
+
+        await using (var db = Fixture.Db())
+        {
+            await db.ConsentReconciliationRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Phase, ReconciliationPhase.Done).SetProperty(r => r.LeaseUntil, world.Clock.GetUtcNow()));
+        }
+
+        world.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        // Act
+        using (var scope = world.Services.CreateScope())
+        {
+            var reconciler = scope.ServiceProvider.GetRequiredService<ConsentReconciler>();
+            (await reconciler.AbandonedAsync(CancellationToken.None)).Should().Contain(run.Id);
+            await reconciler.ExecuteAsync(run.Id, CancellationToken.None);
+        }
+
+        // Assert
+        await using var check = Fixture.Db();
+        var done = await check.ConsentReconciliationRuns.SingleAsync(r => r.Id == run.Id);
+        done.Status.Should().Be(ReconciliationStatus.Succeeded);
+        done.TakenDown.Should().Be(1);
+        (await check.PlatformActions.CountAsync(a => a.ItemId == post && a.Purpose == ActionPurpose.Takedown)).Should().Be(1);
+        (await world.StartAsync(null)).Item1.Should().Be(StartOutcome.Started, "the school is free for its next run");
     }
 
     [Fact]
@@ -373,7 +464,7 @@ public sealed class ConsentReconciliationTests(WorkerFixture fixture) : WorkerTe
                 {
                     Id = Guid.CreateVersion7(), ItemId = id, SchoolId = School.Id, SocialAccountId = account.Id, Action = PlatformAction.Publish,
                     Purpose = ActionPurpose.Decision, Status = ActionStatus.Done, CreatedAt = now, NextAttemptAt = now, CompletedAt = now,
-                    ResultPlatformId = $"post-{id:N}",
+                    ResultPlatformId = $"post-{id:N}", ResultUrl = $"https://{platform.ToString().ToLowerInvariant()}.example/fleming/{id:N}",
                 });
             }
 
