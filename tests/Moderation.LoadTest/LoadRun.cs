@@ -119,6 +119,9 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             using var sampler = new Sampler(db, management, env.Name, hosts);
             var commitsBefore = await CommitsAsync(db, ct);
             var messagesBefore = await OutboxRowsAsync(db, ct);
+            var cpuBefore = hosts.ToDictionary(h => h.Name, h => h.CpuSeconds() ?? 0);
+            var machineBefore = HostProcess.MachineBusySeconds();
+            var runClock = Stopwatch.StartNew();
             sampler.Start(Say);
             Say($"Sending for {options.DurationSeconds} s ...");
             var traffic = new Traffic(http, targets, AppSecret, "load" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "-", options.HotShare);
@@ -131,12 +134,14 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             var drained = await DrainAsync(db, expected, TimeSpan.FromSeconds(options.DrainTimeoutSeconds), hosts, ct);
             await sampler.SampleAsync(ct);
             await sampler.StopAsync();
+            var cpu = hosts.ToDictionary(h => h.Name, h => (h.CpuSeconds() ?? 0) - cpuBefore[h.Name]);
+            var machine = (HostProcess.MachineBusySeconds() - machineBefore) / runClock.Elapsed.TotalSeconds / Environment.ProcessorCount;
             var commits = await CommitsAsync(db, ct) - commitsBefore;
             var messages = await OutboxRowsAsync(db, ct) - messagesBefore;
             var loadAtEnd = LoadAverage();
 
             var figures = await PipelineFigures.ReadAsync(db, ct);
-            Print(sent, figures, sampler.Peaks, hosts, baseline, commits, messages, loadAtEnd);
+            Print(sent, figures, sampler.Peaks, hosts, baseline, commits, messages, loadAtEnd, cpu, machine);
             var lost = expected - figures.Stored;
             if (!drained || lost != 0 || figures.Assigned != figures.Stored)
             {
@@ -312,7 +317,8 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         Say("");
     }
 
-    private void Print(TrafficResult sent, PipelineFigures f, Peaks peaks, IReadOnlyList<HostProcess> hosts, BaselineFigures? b, long commits, long messages, string loadAtEnd)
+    private void Print(TrafficResult sent, PipelineFigures f, Peaks peaks, IReadOnlyList<HostProcess> hosts, BaselineFigures? b, long commits, long messages, string loadAtEnd,
+        IReadOnlyDictionary<string, double> cpu, double machineBusy)
     {
         var window = f.FirstIngest is { } a && f.LastAssigned is { } z ? (z - a).TotalSeconds : 0;
         var requests = sent.RequestMilliseconds.Order().ToArray();
@@ -333,6 +339,16 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         {
             Say($"| peak memory (VmHWM), {host.Name} | {peaks.HostPeakMb.GetValueOrDefault(host.Name):0} MB |");
         }
+
+        foreach (var host in hosts)
+        {
+            Say($"| CPU time, {host.Name} | {cpu[host.Name]:0.0} s ({(f.Stored == 0 ? 0 : cpu[host.Name] * 1000 / f.Stored):0.0} ms per item) |");
+        }
+
+        Say($"| machine busy during the run (all processes, both cores) | {machineBusy:P0} |");
+        var waits = peaks.WaitSamples == 0 ? "" : string.Join(", ", peaks.WaitEvents.OrderByDescending(kv => kv.Value).Take(6)
+            .Select(kv => $"{kv.Key} {(double)kv.Value / peaks.WaitSamples:0.0}"));
+        Say($"| load database sessions, average active by wait | {waits} (peak waiting on advisory locks {peaks.PeakAdvisoryLockWaiters}) |");
 
         Say($"| peak PostgreSQL backlog | outbox unsent {peaks.OutboxUnsent}, webhooks unprocessed {peaks.WebhooksUnprocessed}, items unscreened {peaks.ItemsUnscreened}, screened not routed {peaks.ItemsScreenedNotRouted} |");
         Say($"| peak RabbitMQ depth | {peaks.RabbitTotal} in all; {string.Join(", ", peaks.RabbitByQueue.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Take(5).Select(kv => $"{kv.Key} {kv.Value}"))} |");

@@ -17,6 +17,11 @@ public sealed class Peaks
     public long ItemsScreenedNotRouted { get; set; }
     public long RabbitTotal { get; set; }
     public Dictionary<string, long> RabbitByQueue { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often a session of the load database was seen waiting on each wait event (sampled 5 times a second).</summary>
+    public Dictionary<string, long> WaitEvents { get; } = new(StringComparer.Ordinal);
+    public long WaitSamples { get; set; }
+    public long PeakAdvisoryLockWaiters { get; set; }
 }
 
 public sealed record Backlog(long OutboxUnsent, long WebhooksUnprocessed, long ItemsUnscreened, long ItemsScreenedNotRouted, long LoadItems, long LoadItemsRouted);
@@ -26,6 +31,7 @@ public sealed class Sampler(NpgsqlDataSource db, HttpClient management, string v
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private Task? _waits;
 
     public Peaks Peaks { get; } = new();
     public Backlog? Last { get; private set; }
@@ -39,6 +45,25 @@ public sealed class Sampler(NpgsqlDataSource db, HttpClient management, string v
 
     public void Start(Action<string>? progress = null)
     {
+        _waits = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await SampleWaitsAsync(_stop.Token);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (NpgsqlException)
+                {
+                    // The next sample.
+                }
+            }
+        });
         _loop = Task.Run(async () =>
         {
             var tick = 0;
@@ -99,6 +124,42 @@ public sealed class Sampler(NpgsqlDataSource db, HttpClient management, string v
         return backlog;
     }
 
+    /// <summary>
+    /// What the load database's active sessions are waiting on right now (pg_stat_activity): "CPU" when on a CPU or
+    /// waiting for one, else the wait event (Lock/advisory is the audit chain's and routing's per-school locks).
+    /// </summary>
+    private async Task SampleWaitsAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("""
+            SELECT COALESCE(wait_event_type || '/' || wait_event, 'CPU'), count(*)
+            FROM pg_stat_activity
+            WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+            GROUP BY 1
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        long advisory = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            var name = reader.GetString(0);
+            var count = reader.GetInt64(1);
+            if (name == "Lock/advisory")
+            {
+                advisory = count;
+            }
+
+            lock (Peaks.WaitEvents)
+            {
+                Peaks.WaitEvents[name] = Peaks.WaitEvents.GetValueOrDefault(name) + count;
+            }
+        }
+
+        lock (Peaks.WaitEvents)
+        {
+            Peaks.WaitSamples++;
+            Peaks.PeakAdvisoryLockWaiters = Math.Max(Peaks.PeakAdvisoryLockWaiters, advisory);
+        }
+    }
+
     public static async Task<Backlog> BacklogAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var command = db.CreateCommand("""
@@ -120,6 +181,11 @@ public sealed class Sampler(NpgsqlDataSource db, HttpClient management, string v
         if (_loop is not null)
         {
             await _loop;
+        }
+
+        if (_waits is not null)
+        {
+            await _waits;
         }
     }
 
