@@ -24,6 +24,7 @@ public sealed class Peaks
     public long PeakAdvisoryLockWaiters { get; set; }
 }
 
+/// <param name="OutboxUnsent">Outbox rows due and not yet relayed; rows due later (a platform action put off by the account's rate limiter) are not a backlog.</param>
 public sealed record Backlog(long OutboxUnsent, long WebhooksUnprocessed, long ItemsUnscreened, long ItemsScreenedNotRouted, long LoadItems, long LoadItemsRouted);
 
 /// <summary>Reads the pipeline's state from PostgreSQL and RabbitMQ's management API while it runs.</summary>
@@ -163,7 +164,7 @@ public sealed class Sampler(NpgsqlDataSource db, HttpClient management, string v
     public static async Task<Backlog> BacklogAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var command = db.CreateCommand("""
-            SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL),
+            SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND due_at <= now()),
                    (SELECT count(*) FROM webhook_deliveries WHERE processed_at IS NULL),
                    (SELECT count(*) FROM items WHERE state IN ('Received', 'Screening')),
                    (SELECT count(*) FROM items WHERE state IN ('AwaitingReview', 'Escalated') AND assigned_at IS NULL),

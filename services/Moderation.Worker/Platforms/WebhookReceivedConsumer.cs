@@ -105,15 +105,23 @@ public sealed class WebhookReceivedConsumerDefinition : ConsumerDefinition<Webho
     public WebhookReceivedConsumerDefinition()
     {
         EndpointName = WebhookReceivedConsumer.Name;
+
+        // The way in for a burst of comments. MassTransit's default (twice the processor count) left the webhook
+        // backlog growing in the load test (docs/benchmarks.md, issue 9): most of a delivery's time is spent waiting
+        // on its school's audit-chain lock and on the commit, not on a CPU.
+        ConcurrentMessageLimit = 16;
     }
 
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<WebhookReceivedConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
+        IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = 32;
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Ignore<InvalidOperationException>();
             r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
         });
+    }
 }
