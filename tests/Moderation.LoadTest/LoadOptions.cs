@@ -23,6 +23,12 @@ public sealed record LoadOptions
     /// <summary>pgbench clients: the worker's busiest endpoint's concurrency (screening, 16 messages at a time).</summary>
     public int PgClients { get; init; } = 16;
 
+    /// <summary>
+    /// Npgsql's Maximum Pool Size for each host. Its default (100) lets the API and two workers open 300 connections,
+    /// more than the server's max_connections (200), which the first two-worker run did.
+    /// </summary>
+    public int PoolSize { get; init; } = 30;
+
     public const string Usage = """
         usage: dotnet run -c Release --project tests/Moderation.LoadTest -- [run] [options]
                dotnet run -c Release --project tests/Moderation.LoadTest -- baseline [--baseline-seconds S] [--pg-clients N]
@@ -35,6 +41,7 @@ public sealed record LoadOptions
           --drain-timeout S      how long to wait for the pipeline to finish after sending (default 300)
           --baseline-seconds S   length of each baseline measurement (default 10)
           --pg-clients N         pgbench clients (default 16)
+          --pool-size N          Npgsql Maximum Pool Size of each host, 5-100 (default 30)
           --no-baseline          skip the PostgreSQL and RabbitMQ baselines
         Needs the servers from infra/up.sh and `source infra/env.sh`. MODERATION_TEST_SUFFIX is appended to the
         database and vhost names (moderation_load).
@@ -104,6 +111,9 @@ public sealed record LoadOptions
                     break;
                 case "--pg-clients":
                     o = o with { PgClients = Int(name, value, 1, 90, errors, o.PgClients) };
+                    break;
+                case "--pool-size":
+                    o = o with { PoolSize = Int(name, value, 5, 100, errors, o.PoolSize) };
                     break;
                 case "--hot":
                     if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hot) && hot is >= 0 and <= 1)

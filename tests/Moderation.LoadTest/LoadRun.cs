@@ -29,7 +29,8 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         var workerDll = HostProcess.Dll("Moderation.Worker");
         var work = Directory.CreateTempSubdirectory("moderation-load-");
         Say($"Load run: {(options.Rate is { } r ? $"{r:0} items/s" : "as fast as the API accepts")} for {options.DurationSeconds} s, "
-            + $"{options.Workers} worker process(es), {options.Schools} schools ({options.HotShare:P0} to one), {options.Connections} connections");
+            + $"{options.Workers} worker process(es), {options.Schools} schools ({options.HotShare:P0} to one), {options.Connections} connections, "
+            + $"database pool {options.PoolSize} per host");
         Say($"Database and vhost: {env.Name}; logs and keys in {work.FullName}");
         Say($"Load average at start: {LoadAverage()}");
         await env.CreateAsync();
@@ -48,6 +49,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         var keys = Directory.CreateDirectory(Path.Combine(work.FullName, "keys")).FullName;
         var variables = new Dictionary<string, string>(env.Variables)
         {
+            ["ConnectionStrings__Moderation"] = $"{env.ConnectionString};Maximum Pool Size={options.PoolSize}",
             ["OutboxRelay__PollInterval"] = "00:00:01",
             ["DataProtection__KeysPath"] = keys,
             ["Platforms__Meta__AppSecret"] = AppSecret,
@@ -83,7 +85,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             app.MapPost("/{**path}", () => Microsoft.AspNetCore.Http.Results.Json(new { success = true }));
             app.MapDelete("/{**path}", () => Microsoft.AspNetCore.Http.Results.Json(new { success = true }));
         });
-        await using var db = NpgsqlDataSource.Create(env.ConnectionString);
+        await using var db = NpgsqlDataSource.Create($"{env.ConnectionString};Maximum Pool Size=4");
         await ConnectAccountsAsync(db, keys, graph.BaseUrl, ct);
 
         var apiPort = FreePort();

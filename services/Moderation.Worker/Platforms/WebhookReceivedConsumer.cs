@@ -106,9 +106,9 @@ public sealed class WebhookReceivedConsumerDefinition : ConsumerDefinition<Webho
     {
         EndpointName = WebhookReceivedConsumer.Name;
 
-        // The way in for a burst of comments. MassTransit's default (twice the processor count) left the webhook
-        // backlog growing in the load test (docs/benchmarks.md, issue 9): most of a delivery's time is spent waiting
-        // on its school's audit-chain lock and on the commit, not on a CPU.
+        // The way in for a burst of comments. With MassTransit's default concurrency (none was set) the webhook
+        // backlog was the largest in the load test (docs/benchmarks.md, issue 9): much of a delivery's time is spent
+        // waiting on its school's audit-chain lock and on the commit, so more deliveries at once keep other schools moving.
         ConcurrentMessageLimit = 16;
     }
 
