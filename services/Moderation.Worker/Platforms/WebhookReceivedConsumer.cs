@@ -105,15 +105,23 @@ public sealed class WebhookReceivedConsumerDefinition : ConsumerDefinition<Webho
     public WebhookReceivedConsumerDefinition()
     {
         EndpointName = WebhookReceivedConsumer.Name;
+
+        // The way in for a burst of comments. With MassTransit's default concurrency (none was set) the webhook
+        // backlog was the largest in the load test (docs/benchmarks.md, issue 9): much of a delivery's time is spent
+        // waiting on its school's audit-chain lock and on the commit, so more deliveries at once keep other schools moving.
+        ConcurrentMessageLimit = 16;
     }
 
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<WebhookReceivedConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
+        IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = 32;
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Ignore<InvalidOperationException>();
             r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
         });
+    }
 }

@@ -1,0 +1,148 @@
+using System.Globalization;
+
+namespace Moderation.LoadTest;
+
+/// <summary>The command line: what to send, how fast, for how long, and to how many worker processes.</summary>
+public sealed record LoadOptions
+{
+    /// <summary>Items per second; null means as fast as the API accepts them (<c>--rate max</c>).</summary>
+    public double? Rate { get; init; } = 200;
+    public int DurationSeconds { get; init; } = 30;
+    public int Workers { get; init; } = 1;
+    public int Schools { get; init; } = 20;
+
+    /// <summary>The share of the traffic that goes to one school (the viral post); the rest is spread evenly.</summary>
+    public double HotShare { get; init; } = 0.3;
+
+    /// <summary>Requests in flight at once; at a set rate, more are not started until one ends (and the lag is reported).</summary>
+    public int Connections { get; init; } = 64;
+    public int DrainTimeoutSeconds { get; init; } = 300;
+    public bool Baseline { get; init; } = true;
+    public int BaselineSeconds { get; init; } = 10;
+
+    /// <summary>pgbench clients: the worker's busiest endpoint's concurrency (screening, 16 messages at a time).</summary>
+    public int PgClients { get; init; } = 16;
+
+    /// <summary>
+    /// Npgsql's Maximum Pool Size for each host. Its default (100) lets the API and two workers open 300 connections,
+    /// more than the server's max_connections (200), which the first two-worker run did.
+    /// </summary>
+    public int PoolSize { get; init; } = 30;
+
+    public const string Usage = """
+        usage: dotnet run -c Release --project tests/Moderation.LoadTest -- [run] [options]
+               dotnet run -c Release --project tests/Moderation.LoadTest -- baseline [--baseline-seconds S] [--pg-clients N]
+          --rate N|max           items per second, or as fast as the API accepts them (default 200)
+          --duration S           seconds of sending (default 30)
+          --workers 1|2          worker processes sharing the queues (default 1)
+          --schools N            schools in the load trust, 1-500 (default 20)
+          --hot F                share of the items for one school, 0-1 (default 0.3)
+          --connections N        requests in flight at most, 1-1024 (default 64)
+          --drain-timeout S      how long to wait for the pipeline to finish after sending (default 300)
+          --baseline-seconds S   length of each baseline measurement (default 10)
+          --pg-clients N         pgbench clients (default 16)
+          --pool-size N          Npgsql Maximum Pool Size of each host, 5-100 (default 30)
+          --no-baseline          skip the PostgreSQL and RabbitMQ baselines
+        Needs the servers from infra/up.sh and `source infra/env.sh`. MODERATION_TEST_SUFFIX is appended to the
+        database and vhost names (moderation_load).
+        """;
+
+    /// <summary>Parses the arguments after the command; every problem is listed, and any problem means no options.</summary>
+    public static (LoadOptions? Options, IReadOnlyList<string> Errors) Parse(IReadOnlyList<string> args)
+    {
+        var errors = new List<string>();
+        var o = new LoadOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--no-baseline")
+            {
+                o = o with { Baseline = false };
+                continue;
+            }
+
+            if (!name.StartsWith("--", StringComparison.Ordinal))
+            {
+                errors.Add($"unexpected argument '{name}'");
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                errors.Add($"{name} needs a value");
+                continue;
+            }
+
+            var value = args[++i];
+            switch (name)
+            {
+                case "--rate":
+                    if (value == "max")
+                    {
+                        o = o with { Rate = null };
+                    }
+                    else if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 100_000)
+                    {
+                        o = o with { Rate = rate };
+                    }
+                    else
+                    {
+                        errors.Add($"--rate must be a number of items per second above 0 and at most 100000, or 'max'; got '{value}'");
+                    }
+
+                    break;
+                case "--duration":
+                    o = o with { DurationSeconds = Int(name, value, 1, 3600, errors, o.DurationSeconds) };
+                    break;
+                case "--workers":
+                    o = o with { Workers = Int(name, value, 1, 2, errors, o.Workers) };
+                    break;
+                case "--schools":
+                    o = o with { Schools = Int(name, value, 1, 500, errors, o.Schools) };
+                    break;
+                case "--connections":
+                    o = o with { Connections = Int(name, value, 1, 1024, errors, o.Connections) };
+                    break;
+                case "--drain-timeout":
+                    o = o with { DrainTimeoutSeconds = Int(name, value, 1, 7200, errors, o.DrainTimeoutSeconds) };
+                    break;
+                case "--baseline-seconds":
+                    o = o with { BaselineSeconds = Int(name, value, 1, 600, errors, o.BaselineSeconds) };
+                    break;
+                case "--pg-clients":
+                    o = o with { PgClients = Int(name, value, 1, 90, errors, o.PgClients) };
+                    break;
+                case "--pool-size":
+                    o = o with { PoolSize = Int(name, value, 5, 100, errors, o.PoolSize) };
+                    break;
+                case "--hot":
+                    if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hot) && hot is >= 0 and <= 1)
+                    {
+                        o = o with { HotShare = hot };
+                    }
+                    else
+                    {
+                        errors.Add($"--hot must be a share between 0 and 1; got '{value}'");
+                    }
+
+                    break;
+                default:
+                    errors.Add($"unknown option '{name}'");
+                    break;
+            }
+        }
+
+        return errors.Count == 0 ? (o, errors) : (null, errors);
+    }
+
+    private static int Int(string name, string value, int min, int max, List<string> errors, int fallback)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
+        {
+            return n;
+        }
+
+        errors.Add($"{name} must be a whole number from {min} to {max}; got '{value}'");
+        return fallback;
+    }
+}

@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Moderation.Domain.Platforms.Meta;
+using Moderation.Testing;
+
+namespace Moderation.LoadTest;
+
+/// <summary>What a school of the load trust needs for the API half of the traffic: ids and the author's bearer token.</summary>
+public sealed record SchoolTarget(LoadSchool School, Guid SchoolId, Guid FacebookAccountId, string AuthorToken);
+
+public enum ItemMix
+{
+    /// <summary>A Facebook comment of ordinary school news, through Meta's webhook.</summary>
+    TextOnly,
+
+    /// <summary>A Facebook comment with personal data, a threat or grooming, through the webhook.</summary>
+    Risky,
+
+    /// <summary>A Facebook comment naming pupils of the school's roster, through the webhook.</summary>
+    PupilNames,
+
+    /// <summary>An Instagram comment through the webhook.</summary>
+    Instagram,
+
+    /// <summary>A staff draft with a photo tagged with pupils (exiftool), through the REST API.</summary>
+    DraftWithTaggedPhoto,
+}
+
+public sealed record TrafficResult(
+    long Started, long Accepted, IReadOnlyDictionary<string, long> Refused, IReadOnlyDictionary<ItemMix, long> AcceptedByKind,
+    TimeSpan Elapsed, double MaxLagSeconds, double[] RequestMilliseconds);
+
+/// <summary>
+/// Sends the mix at a set rate (open loop: each item is due at i / rate seconds, whatever earlier answers took), or as
+/// fast as the API answers (closed loop with <see cref="LoadOptions.Connections"/> requests in flight).
+/// </summary>
+public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools, string appSecret, string runTag, double hotShare)
+{
+    // Weights of the mix, out of 100.
+    private static readonly (ItemMix Kind, int Weight)[] s_mix =
+    [
+        (ItemMix.TextOnly, 40), (ItemMix.Risky, 15), (ItemMix.PupilNames, 20), (ItemMix.Instagram, 10), (ItemMix.DraftWithTaggedPhoto, 15),
+    ];
+
+    private static readonly string[] s_plain =
+    [
+        "Lovely photos from sports day, well done Year 4!",
+        "Will the car park be open for the Christmas fair?",
+        "Thank you to the PTA for the bake sale, the cakes were amazing.",
+        "What time does the nativity start on Thursday?",
+        "Brilliant to see the choir at the town hall last night.",
+        "Is the school open on Monday after the storm?",
+        "Great trip to the science museum, the children loved it.",
+        "Please can we have the dates for the spring term clubs?",
+    ];
+
+    private static readonly string[] s_risky =
+    [
+        "Ring me on 07700 900123 about the lost coat, or email lost.coat@example.com",
+        "That teacher should be sacked, I know where he lives and I'll sort him out",
+        "hey cutie send me a pic, our little secret, don't tell your mum ok",
+        "Click here for free tablets for every pupil http://bit.ly/free-tabs",
+        "He is always so sad in class, I think someone at home hurts him",
+    ];
+
+    private readonly ConcurrentDictionary<string, long> _refused = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ItemMix, long> _acceptedByKind = new();
+    private readonly ConcurrentQueue<double> _requestMs = new();
+    private byte[][] _photos = [];
+    private long _accepted;
+
+    /// <summary>Tags the draft photos once with exiftool: pupils with consent, a pupil whose parents objected, and one with location.</summary>
+    public void PreparePhotos()
+    {
+        try
+        {
+            _photos =
+            [
+                ExifTool.Tag(ExifTool.BaseJpeg, "-XMP-iptcExt:PersonInImage=Olivia Smith"),
+                ExifTool.Tag(ExifTool.BaseJpeg, "-XMP-iptcExt:PersonInImage=Olivia Smith", "-XMP-iptcExt:PersonInImage+=Zoë Núñez-Taylor"),
+                ExifTool.Tag(ExifTool.BaseJpeg, "-XMP-iptcExt:PersonInImage=Will Okafor", "-GPSLatitude=51.5", "-GPSLatitudeRef=N", "-GPSLongitude=0.12", "-GPSLongitudeRef=W"),
+            ];
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new LoadToolException($"Could not tag the draft photos with exiftool ({ex.Message}); install it with apt-get install -y libimage-exiftool-perl.");
+        }
+    }
+
+    public async Task<TrafficResult> RunAsync(double? rate, TimeSpan duration, int connections, CancellationToken ct)
+    {
+        using var slots = new SemaphoreSlim(connections);
+        var clock = Stopwatch.StartNew();
+        long started = 0;
+        double maxLag = 0;
+        var inFlight = new ConcurrentDictionary<long, Task>();
+        while (clock.Elapsed < duration && !ct.IsCancellationRequested)
+        {
+            if (rate is { } r)
+            {
+                var due = (long)Math.Floor(clock.Elapsed.TotalSeconds * r) + 1;
+                if (started >= due)
+                {
+                    var next = TimeSpan.FromSeconds(started / r) - clock.Elapsed;
+                    if (next > TimeSpan.Zero)
+                    {
+                        await Task.Delay(next < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : next, ct);
+                    }
+
+                    continue;
+                }
+
+                maxLag = Math.Max(maxLag, clock.Elapsed.TotalSeconds - started / r);
+            }
+
+            await slots.WaitAsync(ct);
+            var n = started++;
+            inFlight[n] = Task.Run(async () =>
+            {
+                try
+                {
+                    await SendOneAsync(n, ct);
+                }
+                finally
+                {
+                    slots.Release();
+                    inFlight.TryRemove(n, out _);
+                }
+            }, ct);
+        }
+
+        var elapsed = clock.Elapsed;
+        await Task.WhenAll(inFlight.Values);
+        return new TrafficResult(started, _accepted, new Dictionary<string, long>(_refused), new Dictionary<ItemMix, long>(_acceptedByKind), elapsed, maxLag, [.. _requestMs]);
+    }
+
+    private async Task SendOneAsync(long n, CancellationToken ct)
+    {
+        var random = new Random(unchecked((int)n * 7919 + 17));
+        var school = PickSchool(random);
+        var kind = PickKind(random);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            using var request = kind == ItemMix.DraftWithTaggedPhoto ? Draft(school, n, random) : Webhook(school, kind, n, random);
+            using var response = await http.SendAsync(request, ct);
+            _requestMs.Enqueue(watch.Elapsed.TotalMilliseconds);
+            if (response.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref _accepted);
+                _acceptedByKind.AddOrUpdate(kind, 1, (_, c) => c + 1);
+            }
+            else
+            {
+                _refused.AddOrUpdate($"HTTP {(int)response.StatusCode}", 1, (_, c) => c + 1);
+            }
+        }
+        catch (HttpRequestException ex)
+        {
+            _refused.AddOrUpdate($"connection: {ex.HttpRequestError}", 1, (_, c) => c + 1);
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            _refused.AddOrUpdate("timeout", 1, (_, c) => c + 1);
+        }
+    }
+
+    private SchoolTarget PickSchool(Random random) =>
+        random.NextDouble() < hotShare ? schools[0] : schools[random.Next(schools.Count)];
+
+    private static ItemMix PickKind(Random random)
+    {
+        var roll = random.Next(100);
+        foreach (var (kind, weight) in s_mix)
+        {
+            if (roll < weight)
+            {
+                return kind;
+            }
+
+            roll -= weight;
+        }
+
+        return ItemMix.TextOnly;
+    }
+
+    private string Text(SchoolTarget school, ItemMix kind, Random random) => kind switch
+    {
+        ItemMix.Risky => s_risky[random.Next(s_risky.Length)],
+        ItemMix.PupilNames => $"Well done {school.School.PupilNames[random.Next(school.School.PupilNames.Count)]} and {school.School.PupilNames[random.Next(school.School.PupilNames.Count)]} at the match on Saturday!",
+        _ => s_plain[random.Next(s_plain.Length)],
+    };
+
+    private HttpRequestMessage Webhook(SchoolTarget school, ItemMix kind, long n, Random random)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var commentId = $"{runTag}{n:D9}";
+        object body = kind == ItemMix.Instagram
+            ? new
+            {
+                @object = "instagram",
+                entry = new[]
+                {
+                    new
+                    {
+                        id = school.School.InstagramUserId, time = now,
+                        changes = new[]
+                        {
+                            new
+                            {
+                                field = "comments",
+                                value = new
+                                {
+                                    from = new { id = $"ig-{random.Next(100_000)}", username = "a_parent" },
+                                    media = new { id = "18000000000000001", media_product_type = "FEED" },
+                                    id = commentId,
+                                    text = Text(school, random.Next(2) == 0 ? ItemMix.TextOnly : ItemMix.PupilNames, random),
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+            : new
+            {
+                @object = "page",
+                entry = new[]
+                {
+                    new
+                    {
+                        id = school.School.FacebookPageId, time = now,
+                        changes = new[]
+                        {
+                            new
+                            {
+                                field = "feed",
+                                value = new
+                                {
+                                    item = "comment", verb = "add",
+                                    comment_id = $"{school.School.FacebookPageId}_{commentId}",
+                                    post_id = $"{school.School.FacebookPageId}_7001", parent_id = $"{school.School.FacebookPageId}_7001",
+                                    from = new { id = $"fb-{random.Next(100_000)}", name = "A Parent" },
+                                    message = Text(school, kind, random),
+                                    created_time = now,
+                                },
+                            },
+                        },
+                    },
+                },
+            };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "webhooks/meta") { Content = content };
+        request.Headers.TryAddWithoutValidation(MetaWebhooks.SignatureHeader, MetaWebhooks.Sign(appSecret, bytes));
+        return request;
+    }
+
+    private HttpRequestMessage Draft(SchoolTarget school, long n, Random random)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent($"Year 4 won the quiz! ({runTag}{n:D9})", Encoding.UTF8), "text" },
+            { new StringContent(school.FacebookAccountId.ToString()), "accounts" },
+        };
+        var photo = new ByteArrayContent(_photos[random.Next(_photos.Length)]);
+        photo.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        form.Add(photo, "photos", "quiz.jpg");
+        var request = new HttpRequestMessage(HttpMethod.Post, $"api/schools/{school.SchoolId}/drafts") { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", school.AuthorToken);
+        return request;
+    }
+}
