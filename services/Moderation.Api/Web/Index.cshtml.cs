@@ -12,7 +12,7 @@ using Moderation.Domain.Schools;
 namespace Moderation.Api.Web;
 
 [Authorize(Policy = AccountsSetup.QueuePolicy, AuthenticationSchemes = WebSetup.Scheme)]
-public sealed class QueueModel(StaffResolver staff, QueueQueries queries, ModerationDbContext db) : PageModel
+public sealed class QueueModel(StaffResolver staff, QueueQueries queries, ModerationDbContext db, SchoolScope scope) : PageModel
 {
     private static readonly TimeZoneInfo s_london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
 
@@ -41,6 +41,12 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         var me = await staff.GetAsync(User, ct);
+        if (!Request.Query.ContainsKey("school"))
+        {
+            // The school chosen in the header's switcher, unless the link names one (ADR 0502).
+            School = (await scope.CurrentAsync(User, ct))?.Id;
+        }
+
         Schools = await db.Schools.AsNoTracking().Where(s => me.SchoolIds.Contains(s.Id)).OrderBy(s => s.Name)
             .Select(s => new SchoolSummary(s.Id, s.Slug, s.Name)).ToListAsync(ct);
         var page = await queries.ListAsync(me, new QueueFilter(School, State, Kind, Platform, AssignedToMe, Math.Max(1, PageNumber), 25), ct);
