@@ -30,19 +30,19 @@ public sealed class SignInTests(BrowserFixture fixture) : BrowserTest(fixture)
         // Arrange
         await Page.GotoAsync(Url("/"));
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
-        await ScreenshotAsync("20-sign-in-password");
+        await ScreenshotAsync("30-sign-in-password");
 
         // Act: the password
         await PasswordAsync("moderator@fleming.example");
 
         // Assert: the code step
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Enter your code" })).ToBeVisibleAsync();
-        await ScreenshotAsync("21-sign-in-code");
+        await ScreenshotAsync("31-sign-in-code");
 
         // Act: a wrong code, then the right one
         await CodeAsync(Totp.WrongCode(Totp.DemoKey));
         await Assertions.Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("That code did not work");
-        await ScreenshotAsync("22-sign-in-wrong-code");
+        await ScreenshotAsync("32-sign-in-wrong-code");
         await CodeAsync(Totp.Code(Totp.DemoKey));
 
         // Assert
@@ -68,7 +68,7 @@ public sealed class SignInTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Assertions.Expect(Page.Locator("figure.qr svg")).ToBeVisibleAsync();
         var key = (await Page.GetByTestId("shared-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
         key.Should().MatchRegex("^[A-Z2-7]{32}$");
-        await ScreenshotAsync("23-two-step-set-up");
+        await ScreenshotAsync("33-two-step-set-up");
 
         // Act: a wrong first code, then the right one
         await Page.GetByLabel("Type the 6-digit code").FillAsync(Totp.WrongCode(key));
@@ -81,13 +81,13 @@ public sealed class SignInTests(BrowserFixture fixture) : BrowserTest(fixture)
         var codes = Page.GetByRole(AriaRole.Region, new() { Name = "Your recovery codes" }).GetByRole(AriaRole.Listitem);
         await Assertions.Expect(codes).ToHaveCountAsync(10);
         await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Two-step sign-in is on");
-        await ScreenshotAsync("24-two-step-recovery-codes");
+        await ScreenshotAsync("34-two-step-recovery-codes");
         await Page.GetByRole(AriaRole.Link, new() { Name = "I have saved them" }).ClickAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
         await Page.GetByRole(AriaRole.Link, new() { Name = "Two-step sign-in" }).ClickAsync();
         await Assertions.Expect(Page.GetByText("You have 10 recovery codes left")).ToBeVisibleAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Region, new() { Name = "Your recovery codes" })).ToHaveCountAsync(0);
-        await ScreenshotAsync("25-two-step-on");
+        await ScreenshotAsync("35-two-step-on");
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class SignInTests(BrowserFixture fixture) : BrowserTest(fixture)
         await CodeAsync(Totp.Code(Totp.DemoKey));
         await Assertions.Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("locked for 15 minutes");
         Page.Url.Should().Contain("/signin/code");
-        await ScreenshotAsync("26-locked-out");
+        await ScreenshotAsync("36-locked-out");
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class SignInTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Assertions.Expect(Page.Locator("tr[data-queue-item]")).ToHaveCountAsync(1);
         await Assertions.Expect(Page.Locator("tr[data-queue-item]")).ToContainTextAsync("harvest festival");
         await Assertions.Expect(Page.GetByLabel("Working for").Locator("option:checked")).ToHaveTextAsync("St Mary's CE Primary School");
-        await ScreenshotAsync("27-school-switcher");
+        await ScreenshotAsync("37-school-switcher");
 
         // Act: back to all schools
         await Page.GetByLabel("Working for").SelectOptionAsync(new SelectOptionValue { Label = "All my schools" });

@@ -58,7 +58,8 @@ public static class TwoStep
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(uri, QRCodeGenerator.ECCLevel.M);
-        return new SvgQRCode(data).GetGraphic(5);
+        // A viewBox, so the page's stylesheet sizes it; plain fill attributes, so the CSP needs no inline style.
+        return new SvgQRCode(data).GetGraphic(5, "#000000", "#ffffff", drawQuietZones: true, sizingMode: SvgQRCode.SizingMode.ViewBoxAttribute);
     }
 
     /// <summary>
