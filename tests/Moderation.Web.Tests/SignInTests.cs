@@ -133,6 +133,13 @@ public sealed class SignInTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Assertions.Expect(Page.GetByLabel("Working for").Locator("option:checked")).ToHaveTextAsync("St Mary's CE Primary School");
         await ScreenshotAsync("37-school-switcher");
 
+        // At phone width the header, switcher included, still fits
+        await Page.SetViewportSizeAsync(390, 844);
+        await ScreenshotAsync("38-school-switcher-phone");
+        var wide = await Page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className)");
+        wide.Should().BeEmpty("the page must not scroll sideways at phone width");
+        await Page.SetViewportSizeAsync(1280, 900);
+
         // Act: back to all schools
         await Page.GetByLabel("Working for").SelectOptionAsync(new SelectOptionValue { Label = "All my schools" });
         await Page.GetByRole(AriaRole.Button, new() { Name = "Switch" }).ClickAsync();
