@@ -1,5 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Moderation.Domain.Accounts;
+using Moderation.Domain.Items;
 using Moderation.Testing;
 
 namespace Moderation.Web.Tests;
@@ -151,5 +153,36 @@ public sealed class SignInTests(BrowserFixture fixture) : BrowserTest(fixture)
         await SignInAsync("moderator@fleming.example");
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(Page.GetByLabel("Working for")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_form_on_another_site_cannot_approve_or_claim_with_the_signed_in_moderators_browser()
+    {
+        // Arrange: a signed-in moderator, and an item awaiting review
+        var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Please approve me from elsewhere");
+        await SignInAsync("moderator@fleming.example");
+
+        // Act: another site's page (served by Playwright's routing as http://attacker.test) submits forms to the app in
+        // the same browser
+        foreach (var action in new[] { $"/items/{itemId}?handler=Approve", $"/api/items/{itemId}/claim" })
+        {
+            var html = $"<!DOCTYPE html><form method=\"post\" action=\"{Url(action)}\"><input name=\"text\" value=\"forged\"></form>";
+            await Page.RouteAsync("http://attacker.test/**", route => route.FulfillAsync(new() { Status = 200, ContentType = "text/html", Body = html }));
+            await Page.GotoAsync("http://attacker.test/win-a-prize");
+            var response = await Page.RunAndWaitForResponseAsync(
+                () => Page.EvaluateAsync("document.forms[0].submit()"),
+                r => r.Request.Method == "POST" && r.Url.StartsWith(Url(action.Split('?')[0]), StringComparison.Ordinal));
+
+            // Assert: the browser sent no session cookie (SameSite=Strict), so the app saw an anonymous request:
+            // the page sends it to sign in, the API answers 401
+            (await response.Request.AllHeadersAsync()).Should().NotContainKey("cookie");
+            response.Status.Should().BeOneOf(302, 401);
+            await Page.UnrouteAllAsync();
+        }
+
+        await using var db = Fixture.Db();
+        var item = await db.Items.AsNoTracking().SingleAsync(i => i.Id == itemId);
+        item.State.Should().Be(ItemState.AwaitingReview);
+        item.ClaimedById.Should().BeNull();
     }
 }
