@@ -71,6 +71,9 @@ The moderation queue is running.
   RabbitMQ:  http://127.0.0.1:$RABBIT_MGMT_PORT  ($RABBIT_USER / $RABBIT_PASSWORD)
 
 Demo sign-ins (password for all: $(grep -o '"password": *"[^"]*"' "$REPO/seeds/demo.json" | head -1 | sed 's/.*: *"\(.*\)"/\1/')):
+  Then the code from an authenticator app set up with the demo key (time-based, 6 digits):
+    $(grep -o '"authenticatorKey": *"[^"]*"' "$REPO/seeds/demo.json" | head -1 | sed 's/.*: *"\(.*\)"/\1/')
+  or on this machine: oathtool --totp -b KEY  (apt-get install oathtool)
 INFO
 grep -o '"email": *"[^"]*", *"displayName": *"[^"]*", *"roles": *\[[^]]*\]' "$REPO/seeds/demo.json" \
   | sed -E 's/"email": *"([^"]*)", *"displayName": *"([^"]*)", *"roles": *\[ *"?([^]"]*)"? *\]/  \1  —  \2  [\3]/'

@@ -33,6 +33,7 @@ builder.AddAccounts();
 builder.AddHealth();
 builder.AddAdmin();
 builder.AddWeb();
+builder.AddWebSecurity();
 
 var app = builder.Build();
 await app.Services.MigrateModerationDatabaseAsync();
@@ -40,6 +41,7 @@ app.UseHttpBasics();
 // Plain static files from wwwroot: the same whether run from the build output, published, or under test.
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseWebSecurity();
 app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealthApi();

@@ -15,19 +15,7 @@ public sealed partial class WebTests(ApiFixture fixture) : ApiTest(fixture)
 
     private static string TokenIn(string html) => AntiForgery().Match(html).Groups[1].Value;
 
-    private async Task<HttpClient> SignedInAsync(string email)
-    {
-        var client = Fixture.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var form = await client.GetStringAsync("/signin");
-        using var response = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Email"] = email,
-            ["Password"] = ApiFixture.Password,
-            ["__RequestVerificationToken"] = TokenIn(form),
-        }));
-        response.StatusCode.Should().Be(HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
-        return client;
-    }
+    private Task<HttpClient> SignedInAsync(string email) => Fixture.CookieClientAsync(email);
 
     [Fact]
     public async Task An_anonymous_visitor_is_sent_to_the_sign_in_page()

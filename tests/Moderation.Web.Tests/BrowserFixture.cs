@@ -150,11 +150,15 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
 
     protected string Url(string path) => Fixture.BaseUrl + path;
 
-    protected async Task SignInAsync(string email)
+    /// <summary>Signs in in two steps: the password, then the code the demo key gives now (ADR 0505).</summary>
+    protected async Task SignInAsync(string email, string authenticatorKey = Totp.DemoKey)
     {
         await Page.GotoAsync(Url("/signin"));
         await Page.GetByLabel("Email").FillAsync(email);
         await Page.GetByLabel("Password").FillAsync(BrowserFixture.Password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Page.WaitForURLAsync(u => u.Contains("/signin/code", StringComparison.OrdinalIgnoreCase));
+        await Page.GetByLabel("6-digit code").FillAsync(Totp.Code(authenticatorKey));
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.OrdinalIgnoreCase));
     }

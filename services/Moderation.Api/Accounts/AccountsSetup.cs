@@ -17,16 +17,13 @@ public static class AccountsSetup
         // Bearer tokens for API clients and a cookie for the browser, both from ASP.NET Core Identity.
         builder.Services.AddIdentityApiEndpoints<AppUser>(IdentitySetup.ConfigureIdentity)
             .AddRoles<IdentityRole<Guid>>()
-            .AddEntityFrameworkStores<ModerationDbContext>();
+            .AddEntityFrameworkStores<ModerationDbContext>()
+            .AddClaimsPrincipalFactory<TwoStepClaimsFactory>();
         builder.Services.ConfigureApplicationCookie(o =>
         {
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // The cookie's flags and idle timeout: WebSecurity.AddWebSecurity (ADR 0505).
             o.LoginPath = "/signin";
             o.AccessDeniedPath = "/denied";
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
-            o.SlidingExpiration = true;
 
             // The API answers 401/403; only the web pages redirect to the sign-in page.
             o.Events.OnRedirectToLogin = c => ApiAwareRedirect(c, StatusCodes.Status401Unauthorized);

@@ -15,7 +15,7 @@ using System.Text.Json;
 namespace Moderation.Api.Web;
 
 [Authorize(Policy = AccountsSetup.QueuePolicy, AuthenticationSchemes = WebSetup.Scheme)]
-public sealed class QueueModel(StaffResolver staff, QueueQueries queries, ModerationDbContext db, ItemPresence presence, BulkDecisions bulk) : PageModel
+public sealed class QueueModel(StaffResolver staff, QueueQueries queries, ModerationDbContext db, ItemPresence presence, BulkDecisions bulk, SchoolScope scope) : PageModel
 {
     private static readonly TimeZoneInfo s_london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
 
@@ -74,6 +74,12 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         var me = await staff.GetAsync(User, ct);
+        if (!Request.Query.ContainsKey("school"))
+        {
+            // The school chosen in the header's switcher, unless the link names one (ADR 0505).
+            School = (await scope.CurrentAsync(User, ct))?.Id;
+        }
+
         Schools = await db.Schools.AsNoTracking().Where(s => me.SchoolIds.Contains(s.Id)).OrderBy(s => s.Name)
             .Select(s => new SchoolSummary(s.Id, s.Slug, s.Name)).ToListAsync(ct);
         Accounts = await db.SocialAccounts.AsNoTracking().Where(a => me.SchoolIds.Contains(a.SchoolId)).OrderBy(a => a.Platform).ThenBy(a => a.Handle)

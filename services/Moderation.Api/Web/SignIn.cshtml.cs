@@ -2,28 +2,27 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Moderation.Api.Accounts;
 using Moderation.Domain.Accounts;
 
 namespace Moderation.Api.Web;
 
+/// <summary>Sign-in, first step: the password. The code comes next (<see cref="SignInCodeModel"/>; ADR 0505).</summary>
 [AllowAnonymous]
 public sealed class SignInModel(SignInManager<AppUser> signIn) : PageModel
 {
+    public const string LockedOut = "This account is locked for 15 minutes after too many failed attempts. Wait, then try again, or ask your school's administrator.";
+
     [BindProperty]
     public string? Email { get; set; }
 
     [BindProperty]
     public string? Password { get; set; }
 
-    [BindProperty]
-    public string? Code { get; set; }
-
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
     public string? Error { get; private set; }
-
-    public bool NeedsCode { get; private set; }
 
     public void OnGet()
     {
@@ -38,21 +37,20 @@ public sealed class SignInModel(SignInManager<AppUser> signIn) : PageModel
         }
 
         signIn.AuthenticationScheme = IdentityConstants.ApplicationScheme;
-        var result = await signIn.PasswordSignInAsync(Email, Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.RequiresTwoFactor && !string.IsNullOrWhiteSpace(Code))
+        var result = await signIn.PasswordSignInAsync(Email.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
+        var returnUrl = Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/";
+        if (result.RequiresTwoFactor)
         {
-            result = await signIn.TwoFactorAuthenticatorSignInAsync(Code.Replace(" ", "", StringComparison.Ordinal), isPersistent: false, rememberClient: false);
+            return RedirectToPage("/SignInCode", new { ReturnUrl = returnUrl });
         }
 
         if (result.Succeeded)
         {
-            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+            // Only someone without two-step sign-in gets here; the school requires it, so set-up comes first.
+            return TwoStep.IsRequired ? LocalRedirect(TwoStep.SetUpPath) : LocalRedirect(returnUrl);
         }
 
-        NeedsCode = result.RequiresTwoFactor;
-        Error = result.IsLockedOut ? "This account is locked after repeated failed sign-ins. Try again in 15 minutes."
-            : result.RequiresTwoFactor ? "Enter the code from your authenticator app."
-            : "That email and password do not match.";
+        Error = result.IsLockedOut ? LockedOut : "That email and password do not match.";
         return Page();
     }
 }

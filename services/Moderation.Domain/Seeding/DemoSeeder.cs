@@ -60,6 +60,7 @@ public sealed class DemoSeeder(
         foreach (var u in data.Users)
         {
             userIds[u.Email] = await UpsertUserAsync(u, data.Password, schoolIds, report, ct);
+            await SeedTwoStepAsync(u.Email, data.AuthenticatorKey);
         }
 
         foreach (var r in data.Rotas ?? [])
@@ -210,6 +211,27 @@ public sealed class DemoSeeder(
 
         await db.SaveChangesAsync(ct);
         return user.Id;
+    }
+
+    /// <summary>
+    /// Turns two-step sign-in on with the demo's known key for a user who has neither two-step sign-in nor an
+    /// authenticator key yet. Someone who set up their own app, or turned it off (which leaves a new key), keeps that.
+    /// </summary>
+    private async Task SeedTwoStepAsync(string email, string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return;
+        }
+
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"{email} was not seeded.");
+        if (user.TwoFactorEnabled || !string.IsNullOrEmpty(await users.GetAuthenticatorKeyAsync(user)))
+        {
+            return;
+        }
+
+        Check(await users.SetAuthenticationTokenAsync(user, "[AspNetUserStore]", "AuthenticatorKey", key), $"{email} authenticator key");
+        Check(await users.SetTwoFactorEnabledAsync(user, true), $"{email} two-step sign-in");
     }
 
     private async Task UpsertRotaAsync(SeedRota r, Dictionary<string, Guid> schoolIds, Dictionary<string, Guid> userIds, CancellationToken ct)

@@ -6,7 +6,11 @@ using Moderation.Domain.Schools;
 namespace Moderation.Domain.Seeding;
 
 /// <summary>The shape of seeds/*.json.</summary>
-public sealed record SeedData(string Password, List<SeedSchool> Schools, List<SeedUser> Users, List<SeedRota>? Rotas = null);
+/// <param name="AuthenticatorKey">
+/// The demo's shared TOTP key (base32): each demo user is seeded with two-step sign-in on and this key, so the demo
+/// can be signed in to with any authenticator app (ADR 0505). Never set in a real installation's seed.
+/// </param>
+public sealed record SeedData(string Password, List<SeedSchool> Schools, List<SeedUser> Users, List<SeedRota>? Rotas = null, string? AuthenticatorKey = null);
 
 public sealed record SeedSchool(
     string Slug,
