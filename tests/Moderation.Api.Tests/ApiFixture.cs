@@ -92,36 +92,8 @@ public sealed class ApiFixture : IAsyncLifetime
     /// A browser-like client signed in to the web pages with the cookie, through both sign-in steps (ADR 0505). It
     /// follows no redirects, so a test sees each answer as it is.
     /// </summary>
-    public async Task<HttpClient> CookieClientAsync(string email, string authenticatorKey = Totp.DemoKey)
-    {
-        var client = Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var form = await client.GetStringAsync("/signin");
-        using (var password = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Email"] = email,
-            ["Password"] = Password,
-            ["__RequestVerificationToken"] = AntiForgeryTokenIn(form),
-        })))
-        {
-            if (password.Headers.Location?.ToString().Contains("/signin/code", StringComparison.OrdinalIgnoreCase) != true)
-            {
-                throw new InvalidOperationException($"Sign-in as {email} did not ask for a code: {(int)password.StatusCode} {password.Headers.Location}");
-            }
-        }
-
-        var codeForm = await client.GetStringAsync("/signin/code");
-        using var code = await client.PostAsync("/signin/code", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Code"] = Totp.Code(authenticatorKey),
-            ["__RequestVerificationToken"] = AntiForgeryTokenIn(codeForm),
-        }));
-        if (code.StatusCode != System.Net.HttpStatusCode.Redirect)
-        {
-            throw new InvalidOperationException($"The code for {email} was refused: {(int)code.StatusCode} {await code.Content.ReadAsStringAsync()}");
-        }
-
-        return client;
-    }
+    public Task<HttpClient> CookieClientAsync(string email, string authenticatorKey = Totp.DemoKey) =>
+        WebSignIn.SignedInAsync(Factory, email, authenticatorKey);
 
     /// <summary>The anti-forgery token of the first form in <paramref name="html"/>.</summary>
     public static string AntiForgeryTokenIn(string html) =>

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Moderation.Testing;
 
 namespace Moderation.Api.Tests;
 
@@ -19,19 +20,33 @@ public static partial class WebSignIn
         factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
             s.PostConfigureAll<CookieAuthenticationOptions>(o => o.TimeProvider = TimeProvider.System)));
 
-    public static async Task<HttpClient> SignedInAsync(WebApplicationFactory<Program> factory, string email)
+    /// <summary>Signs in through both pages (password, then the authenticator code) and returns the cookie client.</summary>
+    public static async Task<HttpClient> SignedInAsync(WebApplicationFactory<Program> factory, string email, string authenticatorKey = Totp.DemoKey)
     {
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var form = await client.GetStringAsync("/signin");
-        using var response = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        using (var password = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Email"] = email,
             ["Password"] = ApiFixture.Password,
             ["__RequestVerificationToken"] = TokenIn(form),
-        }));
-        if (response.StatusCode != HttpStatusCode.Redirect)
+        })))
         {
-            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+            if (password.Headers.Location?.ToString().Contains("/signin/code", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                throw new InvalidOperationException($"Sign-in as {email} did not ask for a code: {(int)password.StatusCode} {password.Headers.Location}");
+            }
+        }
+
+        var codeForm = await client.GetStringAsync("/signin/code");
+        using var code = await client.PostAsync("/signin/code", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Code"] = Totp.Code(authenticatorKey),
+            ["__RequestVerificationToken"] = TokenIn(codeForm),
+        }));
+        if (code.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"The code for {email} was refused: {(int)code.StatusCode} {await code.Content.ReadAsStringAsync()}");
         }
 
         return client;

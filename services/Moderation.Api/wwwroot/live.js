@@ -100,8 +100,12 @@
   if (presence) {
     var itemId = presence.getAttribute("data-presence-item");
     var url = "/api/items/" + encodeURIComponent(itemId) + "/presence";
+    // A write to the API with the sign-in cookie carries the anti-forgery token from the page's <meta> (ADR 0505).
+    var tokenMeta = document.querySelector("meta[name=request-verification-token]");
+    var writeHeaders = { "Accept": "application/json" };
+    if (tokenMeta) { writeHeaders["RequestVerificationToken"] = tokenMeta.getAttribute("content"); }
     var beat = function () {
-      fetch(url, { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" } })
+      fetch(url, { method: "POST", credentials: "same-origin", headers: writeHeaders })
         .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         .then(function (state) {
           var text = viewersText(state.viewing, true);
@@ -112,7 +116,9 @@
     beat();
     window.setInterval(beat, 15000);
     window.addEventListener("pagehide", function () {
-      if (navigator.sendBeacon) { navigator.sendBeacon(url + "/leave"); }
+      // keepalive lets the request outlive the page; sendBeacon could not carry the token header.
+      fetch(url + "/leave", { method: "POST", credentials: "same-origin", headers: writeHeaders, keepalive: true })
+        .catch(function () { /* the heartbeat expires on its own */ });
     });
   }
 
