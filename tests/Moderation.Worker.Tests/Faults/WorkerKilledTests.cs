@@ -4,16 +4,22 @@ using Moderation.Domain.Items;
 using Moderation.Testing;
 using Xunit.Abstractions;
 
-namespace Moderation.Worker.Tests;
+namespace Moderation.Worker.Tests.Faults;
 
-public sealed class CrashTests(WorkerFixture fixture, ITestOutputHelper output) : WorkerTest(fixture)
+/// <summary>Fault test "worker killed": <c>kill -9</c> of the worker process mid-load, then a restart.</summary>
+public sealed class WorkerKilledTests(WorkerFixture fixture, ITestOutputHelper output) : WorkerTest(fixture)
 {
     [Fact]
-    public async Task A_worker_killed_with_SIGKILL_mid_load_and_restarted_screens_every_item_exactly_once()
+    public async Task A_worker_killed_with_SIGKILL_mid_load_and_restarted_screens_and_assigns_every_item_exactly_once()
     {
-        // Arrange
+        // Arrange: a rota that takes every item, so each one is assigned on arrival.
         const int count = 400;
-        var ids = await Fixture.IngestAsync(count, "crash");
+        await using (var setup = Fixture.Db())
+        {
+            await FaultSchool.SetRotaAsync(setup);
+        }
+
+        var ids = await FaultSchool.IngestAsync(Fixture.Services, count, "crash");
         using var first = Fixture.StartWorkerProcess();
 
         // Act: kill -9 once some, but not all, items are through.
@@ -26,7 +32,12 @@ public sealed class CrashTests(WorkerFixture fixture, ITestOutputHelper output) 
         try
         {
             await Eventually.WaitForAsync(
-                () => Fixture.CountInStateAsync(ids, ItemState.AwaitingReview), n => n == count, "the restarted worker to finish", TimeSpan.FromSeconds(180));
+                async () =>
+                {
+                    await using var db = Fixture.Db();
+                    return await FaultCounts.AssignedNowAsync(db);
+                },
+                n => n == count, "the restarted worker to screen and assign every item", TimeSpan.FromSeconds(180));
         }
         finally
         {
@@ -35,16 +46,20 @@ public sealed class CrashTests(WorkerFixture fixture, ITestOutputHelper output) 
         }
 
         // Assert
-        await using var db = Fixture.Db();
-        var screened = await db.AuditEntries.Where(a => a.Action == "screened").GroupBy(a => a.ItemId).Select(g => g.Count()).ToListAsync();
-        var started = await db.AuditEntries.Where(a => a.Action == "screening-started").GroupBy(a => a.ItemId).Select(g => g.Count()).ToListAsync();
-        var published = await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemScreened");
-        output.WriteLine($"sent {count}, screened before kill {atKill} (first seen {before}), screened in the end {screened.Count}, ItemScreened rows {published}");
+        await using var check = Fixture.Db();
+        var counts = await FaultCounts.ReadAsync(check, count);
+        var screened = await check.AuditEntries.Where(a => a.Action == "screened").GroupBy(a => a.ItemId).Select(g => g.Count()).ToListAsync();
+        var started = await check.AuditEntries.Where(a => a.Action == "screening-started").GroupBy(a => a.ItemId).Select(g => g.Count()).ToListAsync();
+        var published = await check.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemScreened");
+        output.WriteLine(counts.ToString());
+        output.WriteLine($"screened before kill {atKill} (first seen {before}), screened in the end {screened.Count}, ItemScreened rows {published}");
         atKill.Should().BeLessThan(count, "the kill must land mid-load for this test to mean anything");
+        counts.ShouldBeExactlyOnce();
         screened.Should().HaveCount(count).And.OnlyContain(n => n == 1);
         started.Should().HaveCount(count).And.OnlyContain(n => n == 1);
         published.Should().Be(count);
-        (await AuditLog.VerifyAsync(db, (await db.Items.FirstAsync()).SchoolId, CancellationToken.None)).Intact.Should().BeTrue();
+        (await AuditLog.VerifyAsync(check, (await check.Items.FirstAsync()).SchoolId, CancellationToken.None)).Intact.Should().BeTrue();
         (await Fixture.Env.QueueStatsAsync("screening_error")).Messages.Should().Be(0);
+        (await Fixture.Env.QueueStatsAsync("routing_error")).Messages.Should().Be(0);
     }
 }
