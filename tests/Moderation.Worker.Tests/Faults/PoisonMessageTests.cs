@@ -20,7 +20,7 @@ public sealed class PoisonMessageTests(WorkerFixture fixture, ITestOutputHelper 
     public async Task Poison_messages_go_to_the_error_queue_administrators_see_them_and_the_other_items_are_assigned()
     {
         // Arrange
-        const int count = 60;
+        const int count = 40;
         Guid school;
         await using (var setup = Fixture.Db())
         {

@@ -13,7 +13,7 @@ public sealed class WorkerKilledTests(WorkerFixture fixture, ITestOutputHelper o
     public async Task A_worker_killed_with_SIGKILL_mid_load_and_restarted_screens_and_assigns_every_item_exactly_once()
     {
         // Arrange: a rota that takes every item, so each one is assigned on arrival.
-        const int count = 400;
+        const int count = 200;
         await using (var setup = Fixture.Db())
         {
             await FaultSchool.SetRotaAsync(setup);
