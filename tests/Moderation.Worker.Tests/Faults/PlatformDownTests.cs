@@ -46,7 +46,12 @@ public sealed class PlatformDownTests(WorkerFixture fixture, ITestOutputHelper o
             ids.Add(await world.CommentArrivesAsync($"Comment {i}: thank you for the harvest festival"));
         }
 
-        await Eventually.WaitForAsync(async () => (await Task.WhenAll(ids.Select(world.ItemAsync))).Count(i => i.HiddenOnPlatform && i.AssignedAt != null),
+        await Eventually.WaitForAsync(
+            async () =>
+            {
+                await using var db = Fixture.Db();
+                return await db.Items.CountAsync(i => ids.Contains(i.Id) && i.HiddenOnPlatform && i.AssignedAt != null);
+            },
             n => n == count, "every comment to be hidden and assigned");
 
         // Act: the platform goes down; half are approved, half rejected while it is down.
