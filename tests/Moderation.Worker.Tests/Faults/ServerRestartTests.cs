@@ -37,7 +37,7 @@ public sealed class ServerRestartTests(PrivateServerFixture fixture, ITestOutput
             // Act: a first part of the load goes through, so both processes are up and working; then, while the rest
             // arrives, the server goes down, stays down a few seconds and comes back.
             await meta.SendAsync(0, Count / 4, prefix);
-            await Eventually.WaitForAsync(AssignedAsync, n => n >= 10, "the first items to be assigned", TimeSpan.FromSeconds(120));
+            await Eventually.WaitForAsync(AssignedAsync, n => n >= 10, "the first items to be assigned", TimeSpan.FromSeconds(180));
             var sending = meta.SendAsync(Count / 4, Count, prefix);
             await Task.Delay(200);
             var atStop = await AssignedAsync();

@@ -23,10 +23,19 @@ public sealed class WorkerKilledTests(WorkerFixture fixture, ITestOutputHelper o
         using var first = Fixture.StartWorkerProcess();
 
         // Act: kill -9 once some, but not all, items are through.
-        var before = await Eventually.WaitForAsync(
-            () => Fixture.CountInStateAsync(ids, ItemState.AwaitingReview), n => n >= 20, "the first worker to make progress", TimeSpan.FromSeconds(120));
-        first.Kill(entireProcessTree: true);
-        await first.WaitForExitAsync();
+        int before;
+        try
+        {
+            before = await Eventually.WaitForAsync(
+                () => Fixture.CountInStateAsync(ids, ItemState.AwaitingReview), n => n >= 20, "the first worker to make progress", TimeSpan.FromSeconds(180));
+        }
+        finally
+        {
+            // Killed however the wait ends: a worker left running would take the next test's messages.
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+
         var atKill = await Fixture.CountInStateAsync(ids, ItemState.AwaitingReview);
         using var second = Fixture.StartWorkerProcess();
         try
