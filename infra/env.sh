@@ -8,10 +8,11 @@
 #   PG_PORT=55432 AMQP_PORT=55672 RABBIT_DIST_PORT=55682 RABBIT_MGMT_PORT=15680 \
 #   RABBIT_NODE=modtest@localhost infra/up.sh
 # REPO and STATE are always computed from this file's location (never inherited), so two
-# clones of the repository never share data.
+# clones of the repository never share data. Only an explicit MODERATION_INFRA_STATE moves STATE
+# elsewhere: the fault tests start private servers in a temporary folder with it.
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-STATE="$REPO/.state"
+STATE="${MODERATION_INFRA_STATE:-$REPO/.state}"
 
 # Fixed, non-default loopback ports (everything listens on 127.0.0.1 only).
 PG_PORT="${PG_PORT:-54329}"

@@ -34,6 +34,22 @@ public sealed class TestEnvironment
         RabbitPassword = Environment.GetEnvironmentVariable("RabbitMq__Password") ?? "moderation";
     }
 
+    /// <summary>A database and vhost on <paramref name="servers"/>, a test's own servers; never exported to this process.</summary>
+    public TestEnvironment(string name, PrivateServers servers)
+    {
+        Name = name;
+        AdminConnectionString = servers.AdminConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = Name }.ConnectionString;
+        RabbitHost = "127.0.0.1";
+        RabbitPort = servers.AmqpPort;
+        RabbitManagementPort = servers.ManagementPort;
+        RabbitUser = PrivateServers.User;
+        RabbitPassword = PrivateServers.Password;
+        _export = false;
+    }
+
+    private readonly bool _export = true;
+
     public string Name { get; }
     public string AdminConnectionString { get; }
     public string ConnectionString { get; }
@@ -56,7 +72,7 @@ public sealed class TestEnvironment
         ["OutboxRelay__PollInterval"] = "00:00:00.200",
     };
 
-    /// <summary>Drops and recreates the database and the vhost, then exports the variables to this process.</summary>
+    /// <summary>Drops and recreates the database and the vhost, then exports the variables to this process (not for a private environment).</summary>
     public async Task CreateAsync()
     {
         await using (var admin = new NpgsqlConnection(AdminConnectionString))
@@ -83,9 +99,14 @@ public sealed class TestEnvironment
             perms.EnsureSuccessStatusCode();
         }
 
-        foreach (var (key, value) in Variables)
+        // A private environment is for child processes and explicit configuration only: the variables of this process
+        // belong to the tests running beside it on the shared servers.
+        if (_export)
         {
-            Environment.SetEnvironmentVariable(key, value);
+            foreach (var (key, value) in Variables)
+            {
+                Environment.SetEnvironmentVariable(key, value);
+            }
         }
     }
 

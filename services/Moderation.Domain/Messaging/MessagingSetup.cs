@@ -35,6 +35,8 @@ public static class MessagingSetup
         {
             bus.SetKebabCaseEndpointNameFormatter();
             consumers?.Invoke(bus);
+            // Every endpoint waits out a database restart instead of faulting its messages (see TransientFaults).
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseTransientFaultRetry());
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>

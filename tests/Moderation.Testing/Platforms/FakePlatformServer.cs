@@ -53,6 +53,9 @@ public sealed class FakePlatformServer : IAsyncDisposable
 
     public int RequestCount => Requests.Count;
 
+    /// <summary>While true, the platform is down: every request is answered 503 (and recorded), whatever is queued.</summary>
+    public bool Down { get; set; }
+
     public IReadOnlyList<FakeRequest> RequestsTo(string pathContains, string? method = null) =>
         Requests.Where(r => r.Path.Contains(pathContains, StringComparison.Ordinal) && (method is null || r.Method == method)).ToList();
 
@@ -82,6 +85,12 @@ public sealed class FakePlatformServer : IAsyncDisposable
             server.Requests.Enqueue(new FakeRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "",
                 context.Request.Headers.Authorization, context.Request.ContentType, body));
             server.Arrived.Release();
+            if (server.Down)
+            {
+                await server.AnswerAsync(context, new Fault.Status(503, Body: """{"error":{"message":"Service temporarily unavailable","code":2}}"""));
+                return;
+            }
+
             if (server.TakeFault(context.Request.Path.Value ?? "") is { } fault)
             {
                 await server.AnswerAsync(context, fault);
