@@ -57,7 +57,7 @@ public static class LoadTrust
                 [new SeedRotation("Moderators", 1, new DateOnly(2026, 9, 7), new TimeOnly(8, 0), 24, true, [$"moderator@{domain}", $"moderator2@{domain}"])]));
         }
 
-        var json = JsonSerializer.Serialize(new SeedData(Password, seedSchools, users, rotas), DemoSeeder.Json);
+        var json = JsonSerializer.Serialize(new SeedData(Password, seedSchools, users, rotas, Totp.DemoKey), DemoSeeder.Json);
         File.WriteAllText(Path.Combine(folder, "load-trust.json"), json);
     }
 

@@ -99,7 +99,7 @@ public sealed class PoisonMessageTests(WorkerFixture fixture, ITestOutputHelper 
     private static async Task<HttpClient> SignInAsync(Uri api, string email)
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = api };
-        using var response = await client.PostAsJsonAsync("api/auth/login", new { email, password = "Demo-Passw0rd!", useCookies = true });
+        using var response = await client.PostAsJsonAsync("api/auth/login", new { email, password = "Demo-Passw0rd!", twoFactorCode = Totp.Code(Totp.DemoKey), useCookies = true });
         response.EnsureSuccessStatusCode();
         return client;
     }
