@@ -4,6 +4,7 @@ using Moderation.Domain.Accounts;
 using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
+using Moderation.Domain.Schools;
 using Moderation.Domain.Seeding;
 using Moderation.Testing;
 
@@ -47,11 +48,18 @@ public sealed class WorkerFixture : IAsyncLifetime
     public ModerationDbContext Db() => Env.CreateDbContext();
 
     /// <summary>Ingests inbound comments as a connector would; each leaves an ItemReceived in the outbox.</summary>
-    public async Task<List<Guid>> IngestAsync(int count, string prefix = "comment")
+    public Task<List<Guid>> IngestAsync(int count, string prefix = "comment") => IngestCommentsAsync(Services, count, prefix);
+
+    /// <summary>
+    /// Inbound comments stored as a connector stores them, on the account <paramref name="which"/> picks (the first by
+    /// handle when none is given).
+    /// </summary>
+    public static async Task<List<Guid>> IngestCommentsAsync(IServiceProvider services, int count, string prefix, System.Linq.Expressions.Expression<Func<SocialAccount, bool>>? which = null)
     {
-        using var scope = Services.CreateScope();
+        using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-        var account = await db.SocialAccounts.AsNoTracking().OrderBy(a => a.Handle).FirstAsync();
+        var accounts = db.SocialAccounts.AsNoTracking();
+        var account = which is null ? await accounts.OrderBy(a => a.Handle).FirstAsync() : await accounts.SingleAsync(which);
         var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
         var ids = new List<Guid>(count);
         for (var i = 0; i < count; i++)

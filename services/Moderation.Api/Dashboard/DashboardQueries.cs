@@ -53,7 +53,7 @@ public sealed class DashboardQueries(ModerationDbContext db, TimeProvider time)
 
         // Items received in the window, each counted on every day from its arrival, in the state its audit trail
         // shows at that day's end.
-        var stateRows = await QueryAsync(
+        var stateRows = await db.QueryAsync(
             $"""
             WITH days AS (
                 SELECT d::date AS day, ((d::date + 1)::timestamp AT TIME ZONE '{Zone}') AS day_end
@@ -79,7 +79,7 @@ public sealed class DashboardQueries(ModerationDbContext db, TimeProvider time)
         const string decided = "i.school_id = ANY($1) AND i.decided_at >= $2 AND i.decided_at < $3";
         const string p50 = "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM i.decided_at - i.received_at)) / 60.0";
         const string p90 = "percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM i.decided_at - i.received_at)) / 60.0";
-        var decisionTimes = await QueryAsync(
+        var decisionTimes = await db.QueryAsync(
             $"""
             SELECT (i.decided_at AT TIME ZONE '{Zone}')::date AS day, count(*)::int, {p50}, {p90}
             FROM items i WHERE {decided}
@@ -87,14 +87,14 @@ public sealed class DashboardQueries(ModerationDbContext db, TimeProvider time)
             """,
             r => new DecisionTimeDay(r.GetFieldValue<DateOnly>(0), r.GetInt32(1), r.GetDouble(2), r.GetDouble(3)),
             ct, schools, fromInstant, toInstant);
-        var overall = (await QueryAsync(
+        var overall = (await db.QueryAsync(
             $"SELECT count(*)::int, {p50}, {p90} FROM items i WHERE {decided}",
             r => (Count: r.GetInt32(0), Median: r.IsDBNull(1) ? (double?)null : r.GetDouble(1), P90: r.IsDBNull(2) ? (double?)null : r.GetDouble(2)),
             ct, schools, fromInstant, toInstant)).Single();
 
         // A breach: the owner's due time passed before the assignment ended (handed on) and before the item was
         // decided. LEAST ignores nulls, so an assignment still running counts once its due time is past.
-        var breachRows = await QueryAsync(
+        var breachRows = await db.QueryAsync(
             $"""
             SELECT (a.due_at AT TIME ZONE '{Zone}')::date AS day, count(*)::int
             FROM item_assignments a JOIN items i ON i.id = a.item_id
@@ -108,7 +108,7 @@ public sealed class DashboardQueries(ModerationDbContext db, TimeProvider time)
             .Select(day => new BreachDay(day, breachRows.FirstOrDefault(b => b.Day == day)?.Breaches ?? 0))
             .ToList();
 
-        var categoryRows = await QueryAsync(
+        var categoryRows = await db.QueryAsync(
             "SELECT c.category, count(*)::int FROM safeguarding_cases c WHERE c.school_id = ANY($1) AND c.raised_at >= $2 AND c.raised_at < $3 GROUP BY 1",
             r => new EscalationCount(r.GetString(0), r.GetInt32(1)),
             ct, schools, fromInstant, toInstant);
@@ -128,29 +128,4 @@ public sealed class DashboardQueries(ModerationDbContext db, TimeProvider time)
         return new DateTimeOffset(local, s_london.GetUtcOffset(local)).ToUniversalTime();
     }
 
-    private async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params object[] parameters)
-    {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(ct);
-        }
-
-        await using var command = (NpgsqlCommand)connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
-        foreach (var p in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        var list = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(read(reader));
-        }
-
-        return list;
-    }
 }

@@ -72,14 +72,9 @@ public static class AuditLog
         }
         else
         {
-            await LockChainAsync(db, chainId, cancellationToken);
-            var last = await db.AuditEntries.AsNoTracking()
-                .Where(e => e.ChainId == chainId)
-                .OrderByDescending(e => e.Position)
-                .Select(e => new { e.Position, e.Hash })
-                .FirstOrDefaultAsync(cancellationToken);
-            position = (last?.Position ?? 0) + 1;
-            prevHash = last?.Hash ?? Genesis;
+            var (lastPosition, lastHash) = await LockAndReadHeadAsync(db, chainId, cancellationToken);
+            position = lastPosition + 1;
+            prevHash = lastHash;
         }
 
         var entry = new AuditEntry
@@ -100,6 +95,18 @@ public static class AuditLog
         entry.Hash = ComputeHash(entry);
         db.AuditEntries.Add(entry);
         return entry;
+    }
+
+    /// <summary>Takes the chain's lock (held to the end of the transaction) and reads its last position and hash.</summary>
+    private static async Task<(long Position, string Hash)> LockAndReadHeadAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
+    {
+        await LockChainAsync(db, chainId, cancellationToken);
+        var last = await db.AuditEntries.AsNoTracking()
+            .Where(e => e.ChainId == chainId)
+            .OrderByDescending(e => e.Position)
+            .Select(e => new { e.Position, e.Hash })
+            .FirstOrDefaultAsync(cancellationToken);
+        return (last?.Position ?? 0, last?.Hash ?? Genesis);
     }
 
     /// <summary>
@@ -125,14 +132,7 @@ public static class AuditLog
             return [];
         }
 
-        await LockChainAsync(db, chainId, cancellationToken);
-        var last = await db.AuditEntries.AsNoTracking()
-            .Where(e => e.ChainId == chainId)
-            .OrderByDescending(e => e.Position)
-            .Select(e => new { e.Position, e.Hash })
-            .FirstOrDefaultAsync(cancellationToken);
-        var position = last?.Position ?? 0;
-        var prevHash = last?.Hash ?? Genesis;
+        var (position, prevHash) = await LockAndReadHeadAsync(db, chainId, cancellationToken);
         var entries = new AuditEntry[records.Count];
         for (var i = 0; i < records.Count; i++)
         {

@@ -33,18 +33,7 @@ public static class ReconciliationBenchmark
 
     public static async Task<ReconciliationFigures> RunAsync(TextWriter output)
     {
-        var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Moderation")
-            ?? throw new InvalidOperationException("ConnectionStrings__Moderation is not set: source infra/env.sh first.");
-        var name = DatabaseName(Environment.GetEnvironmentVariable("MODERATION_TEST_SUFFIX"));
-        var bench = new NpgsqlConnectionStringBuilder(baseConnection) { Database = name, CommandTimeout = 600 };
-        await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(baseConnection) { Database = "postgres" }.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+        var bench = await BenchDatabase.RecreateAsync("moderation_bench_consent");
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Moderation"] = bench.ConnectionString });
@@ -108,17 +97,6 @@ public static class ReconciliationBenchmark
         return new ReconciliationFigures(seconds, process.PeakWorkingSet64 / (1024 * 1024), allocated / (1024 * 1024), run.Rescreened, run.TakenDown, run.Withdrawn, timings.ToString());
     }
 
-    /// <summary>The benchmark's database: its name, with the checkout's suffix, which must be a plain identifier.</summary>
-    public static string DatabaseName(string? suffix)
-    {
-        var name = "moderation_bench_consent" + suffix;
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9_]{1,63}$"))
-        {
-            throw new InvalidOperationException($"MODERATION_TEST_SUFFIX '{suffix}' would make the database name '{name}': use lower-case letters, digits and '_' only (63 characters in all).");
-        }
-
-        return name;
-    }
 
     private static async Task<(ConsentReconciliationRun Run, ReconciliationTimings Timings)> RunOnceAsync(IServiceProvider services, Guid schoolId)
     {

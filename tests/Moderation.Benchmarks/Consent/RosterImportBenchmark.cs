@@ -28,18 +28,7 @@ public static class RosterImportBenchmark
 
     public static async Task<RosterImportFigures> RunAsync(TextWriter output)
     {
-        var baseConnection = Environment.GetEnvironmentVariable("ConnectionStrings__Moderation")
-            ?? throw new InvalidOperationException("ConnectionStrings__Moderation is not set: source infra/env.sh first.");
-        var name = "moderation_bench_roster" + (Environment.GetEnvironmentVariable("MODERATION_TEST_SUFFIX") ?? "");
-        var bench = new NpgsqlConnectionStringBuilder(baseConnection) { Database = name, CommandTimeout = 600 };
-        await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(baseConnection) { Database = "postgres" }.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+        var bench = await BenchDatabase.RecreateAsync("moderation_bench_roster");
 
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Moderation"] = bench.ConnectionString });

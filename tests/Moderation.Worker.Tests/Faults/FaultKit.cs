@@ -89,23 +89,8 @@ public static class FaultSchool
     }
 
     /// <summary>Inbound comments on Fleming's Facebook Page, stored as a connector stores them.</summary>
-    public static async Task<List<Guid>> IngestAsync(IServiceProvider services, int count, string prefix)
-    {
-        using var scope = services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-        var account = await db.SocialAccounts.AsNoTracking().SingleAsync(a => a.Handle == "@FlemingPrimary" && a.Platform == Platform.Facebook);
-        var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
-        var ids = new List<Guid>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var (item, _) = await intake.IngestAsync(
-                new InboundItem(account.Id, ItemKind.InboundComment, $"{prefix}-{i}-{Guid.NewGuid():N}", "Parent", "p", $"{prefix} {i}: well done everyone", null),
-                CancellationToken.None);
-            ids.Add(item.Id);
-        }
-
-        return ids;
-    }
+    public static Task<List<Guid>> IngestAsync(IServiceProvider services, int count, string prefix) =>
+        WorkerFixture.IngestCommentsAsync(services, count, prefix, a => a.Handle == "@FlemingPrimary" && a.Platform == Platform.Facebook);
 
     /// <summary>Connects Fleming's Facebook Page for webhooks only (no hide on arrival, so no Graph API is needed).</summary>
     public static Task ConnectForWebhooksAsync(ModerationDbContext db) =>

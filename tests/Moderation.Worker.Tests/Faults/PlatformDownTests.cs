@@ -13,21 +13,6 @@ namespace Moderation.Worker.Tests.Faults;
 /// </summary>
 public sealed class PlatformDownTests(WorkerFixture fixture, ITestOutputHelper output) : WorkerTest(fixture)
 {
-    private static readonly string[] s_fast =
-    [
-        "--Platforms:RetryBaseDelay=00:00:00.050",
-        "--Platforms:MaxRetries=1",
-        "--Platforms:ActionRetryIntervals:0=00:00:01",
-        "--Platforms:ActionRetryIntervals:1=00:00:01",
-        "--Platforms:ActionRetryIntervals:2=00:00:01",
-        "--Platforms:ActionRetryIntervals:3=00:00:01",
-        "--Platforms:ActionRetryIntervals:4=00:00:01",
-        "--Platforms:ActionLease=00:00:05",
-        "--Platforms:Breaker:BreakDuration=00:00:02",
-        "--Platforms:PollingEnabled=false",
-        "--Routing:SweepEnabled=false",
-    ];
-
     [Fact]
     public async Task Decisions_taken_while_the_platform_is_down_wait_and_are_carried_out_exactly_once_when_it_is_back()
     {
@@ -39,7 +24,7 @@ public sealed class PlatformDownTests(WorkerFixture fixture, ITestOutputHelper o
         }
 
         await using var world = await PlatformWorld.StartAsync(Fixture);
-        using var worker = await WorkerFixture.StartWorkerAsync(null, s_fast);
+        using var worker = await WorkerFixture.StartWorkerAsync(null, PlatformActionTests.FastSettings);
         var ids = new List<Guid>();
         for (var i = 0; i < count; i++)
         {

@@ -15,8 +15,8 @@ namespace Moderation.Worker.Tests.Platforms;
 /// </summary>
 public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper output) : WorkerTest(fixture)
 {
-    /// <summary>Short waits, so retries and leases play out within a test.</summary>
-    private static readonly string[] s_fast =
+    /// <summary>Short waits, so retries and leases play out within a test (also used by the fault tests).</summary>
+    internal static readonly string[] FastSettings =
     [
         "--Platforms:RetryBaseDelay=00:00:00.050",
         "--Platforms:MaxRetries=1",
@@ -36,7 +36,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
     {
         // Arrange
         await using var world = await PlatformWorld.StartAsync(Fixture);
-        using var worker = await WorkerFixture.StartWorkerAsync(null, s_fast);
+        using var worker = await WorkerFixture.StartWorkerAsync(null, FastSettings);
         var id = await world.CommentArrivesAsync();
         var commentId = (await world.ItemAsync(id)).PlatformItemId!;
         await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival");
@@ -60,7 +60,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
     {
         // Arrange: hidden on arrival, then taken down (a safeguarding case, a consent withdrawal) before the approval runs.
         await using var world = await PlatformWorld.StartAsync(Fixture);
-        using var worker = await WorkerFixture.StartWorkerAsync(null, s_fast);
+        using var worker = await WorkerFixture.StartWorkerAsync(null, FastSettings);
         var id = await world.CommentArrivesAsync();
         await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival");
         await using (var db = Fixture.Db())
@@ -85,7 +85,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
     {
         // Arrange: the hide works; then the platform fails the next six calls.
         await using var world = await PlatformWorld.StartAsync(Fixture);
-        using var worker = await WorkerFixture.StartWorkerAsync(null, s_fast);
+        using var worker = await WorkerFixture.StartWorkerAsync(null, FastSettings);
         var id = await world.CommentArrivesAsync();
         await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival");
         world.Graph.Enqueue(Enumerable.Range(0, 6).Select(_ => (Fault)new Fault.Status(503)).ToArray());
@@ -114,7 +114,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
     {
         // Arrange
         await using var world = await PlatformWorld.StartAsync(Fixture);
-        using var worker = await WorkerFixture.StartWorkerAsync(null, s_fast);
+        using var worker = await WorkerFixture.StartWorkerAsync(null, FastSettings);
         var id = await world.CommentArrivesAsync();
         await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival");
         world.Graph.Enqueue(new Fault.Status(401, Body: """{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463}}"""));
@@ -161,7 +161,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
         // Arrange: the first show call never completes; the worker process is killed while it waits.
         await using var world = await PlatformWorld.StartAsync(Fixture);
         var id = await world.CommentArrivesAsync();
-        using (var first = Fixture.StartWorkerProcess(s_fast))
+        using (var first = Fixture.StartWorkerProcess(FastSettings))
         {
             await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival", TimeSpan.FromSeconds(120));
             world.Graph.Enqueue(new Fault.Hang { PathContains = "/" });
@@ -175,7 +175,7 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
         }
 
         var atKill = await world.ItemAsync(id);
-        using var second = Fixture.StartWorkerProcess(s_fast);
+        using var second = Fixture.StartWorkerProcess(FastSettings);
         try
         {
             var item = await Eventually.WaitForAsync(() => world.ItemAsync(id), i => i.State == ItemState.Actioned, "the restarted worker to carry the approval out", TimeSpan.FromSeconds(120));

@@ -67,20 +67,13 @@ public sealed class ComposeModel(StaffResolver staff, DraftComposer composer) : 
 
     public async Task<IActionResult> OnPostPreviewAsync(CancellationToken ct)
     {
-        await LoadAsync(ct);
-        if (School is not { } school)
+        var (refusal, me, school, photos) = await ReadPostAsync(ct);
+        if (refusal is not null)
         {
-            return Refuse("Choose the school the post is for.");
+            return refusal;
         }
 
-        var photos = await PhotosAsync(ct);
-        if (photos.Error is not null)
-        {
-            return Refuse(photos.Error);
-        }
-
-        var me = await staff.GetAsync(User, ct);
-        Check = await composer.CheckAsync(me, school, Text, Accounts, photos.Uploads, ct);
+        Check = await composer.CheckAsync(me, school, Text, Accounts, photos, ct);
         if (Check.Errors.Count > 0)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -91,28 +84,21 @@ public sealed class ComposeModel(StaffResolver staff, DraftComposer composer) : 
             return Partial("_DraftPreview", Check);
         }
 
-        PhotosToChooseAgain = photos.Uploads.Count;
+        PhotosToChooseAgain = photos.Count;
         return Page();
     }
 
     public async Task<IActionResult> OnPostSubmitAsync(CancellationToken ct)
     {
-        await LoadAsync(ct);
-        if (School is not { } school)
+        var (refusal, me, school, photos) = await ReadPostAsync(ct);
+        if (refusal is not null)
         {
-            return Refuse("Choose the school the post is for.");
+            return refusal;
         }
 
-        var photos = await PhotosAsync(ct);
-        if (photos.Error is not null)
-        {
-            return Refuse(photos.Error);
-        }
-
-        var me = await staff.GetAsync(User, ct);
-        var (outcome, check) = await composer.SubmitAsync(me, school, Text, Accounts, photos.Uploads, ct);
+        var (outcome, check) = await composer.SubmitAsync(me, school, Text, Accounts, photos, ct);
         Check = check;
-        PhotosToChooseAgain = photos.Uploads.Count;
+        PhotosToChooseAgain = photos.Count;
         if (outcome is null)
         {
             Error = check.Blocked is { } blocked ? $"Not submitted. {blocked}" : "Not submitted: " + string.Join(" ", check.Errors);
@@ -129,6 +115,24 @@ public sealed class ComposeModel(StaffResolver staff, DraftComposer composer) : 
 
         TempData["Message"] = "Submitted for approval. The headteacher or an administrator will decide it; you can follow it here.";
         return RedirectToPage("Draft", new { id = outcome.Item!.Id });
+    }
+
+    /// <summary>What both the check and the submit read from the form: the school, the photos and who is asking; or why not.</summary>
+    private async Task<(IActionResult? Refusal, Moderation.Domain.Accounts.StaffMember Me, Guid School, List<PhotoUpload> Photos)> ReadPostAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        if (School is not { } school)
+        {
+            return (Refuse("Choose the school the post is for."), null!, default, []);
+        }
+
+        var photos = await PhotosAsync(ct);
+        if (photos.Error is not null)
+        {
+            return (Refuse(photos.Error), null!, default, []);
+        }
+
+        return (null, await staff.GetAsync(User, ct), school, photos.Uploads);
     }
 
     private bool IsFetch => Request.Headers["X-Requested-With"] == "fetch";

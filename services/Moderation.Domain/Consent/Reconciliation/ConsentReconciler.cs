@@ -343,7 +343,7 @@ public sealed class ConsentReconciler(
     private async Task<List<Guid>> RescreenCandidatesAsync(ConsentReconciliationRun run, ReconciliationDiff diff, CancellationToken ct)
     {
         var pupils = diff.Changes.Select(c => c.PupilId).Distinct().ToArray();
-        return pupils.Length == 0 ? [] : await QueryAsync(
+        return pupils.Length == 0 ? [] : await db.QueryAsync(
             """
             SELECT i.id FROM items i
             WHERE i.id = ANY(ARRAY(SELECT tm.item_id FROM unnest($3::jsonb[]) f(people) JOIN item_media tm ON tm.people @> f.people))
@@ -372,7 +372,7 @@ public sealed class ConsentReconciler(
 
         // The chain's lock first, then the rows: the order every writer takes them in.
         await AuditLog.LockChainAsync(db, run.SchoolId, ct);
-        var moved = await QueryAsync(
+        var moved = await db.QueryAsync(
             """
             UPDATE items SET state = 'Screening', updated_at = $1
             WHERE id = ANY($2) AND school_id = $3 AND state = 'AwaitingReview'
@@ -422,7 +422,7 @@ public sealed class ConsentReconciler(
     private async Task<List<Candidate>> TakedownCandidatesAsync(ConsentReconciliationRun run, ReconciliationDiff diff, CancellationToken ct)
     {
         var pupils = diff.States.Where(s => Blocks(s) || s.NameRestricted).Select(s => s.PupilId).Distinct().ToArray();
-        return pupils.Length == 0 ? [] : await QueryAsync(
+        return pupils.Length == 0 ? [] : await db.QueryAsync(
             """
             SELECT i.id, pa.social_account_id, sa.platform, sa.handle, (p->>'pupilId')::uuid, coalesce(p->>'source', ''), pa.result_url, pa.result_platform_id
             FROM items i
@@ -497,7 +497,7 @@ public sealed class ConsentReconciler(
             .Select(i => new { i.Id, Text = i.ApprovedText ?? i.RedactedText ?? i.Text, i.DecidedById }).ToDictionaryAsync(i => i.Id, ct);
 
         // The candidates were read when the phase began: anything taken down since (a safeguarding case, say) is left.
-        var already = (await QueryAsync(
+        var already = (await db.QueryAsync(
             "SELECT item_id, social_account_id FROM platform_actions WHERE item_id = ANY($1) AND purpose = 'Takedown'",
             r => (r.GetGuid(0), r.GetGuid(1)), ct, itemIds.ToArray())).ToHashSet();
         load.Dispose();
@@ -663,7 +663,7 @@ public sealed class ConsentReconciler(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var report = ReadReport(run);
         var human = report.NeedsHuman.ToList();
-        var unclear = await QueryAsync(
+        var unclear = await db.QueryAsync(
             """
             SELECT DISTINCT i.id, m.verdict IS NULL OR m.people IS NULL FROM items i JOIN item_media m ON m.item_id = i.id
             WHERE i.school_id = $1 AND i.state IN ('AwaitingReview', 'Escalated') AND (m.people IS NULL OR m.people @> '[{"verdict":"unknown"}]')
@@ -727,33 +727,6 @@ public sealed class ConsentReconciler(
         {
             list.Add(line);
         }
-    }
-
-    /// <summary>Set-based reads over the items: plain SQL on the context's connection, nothing tracked.</summary>
-    private async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params object[] parameters)
-    {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(ct);
-        }
-
-        await using var command = (NpgsqlCommand)connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
-        foreach (var p in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        var list = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add(read(reader));
-        }
-
-        return list;
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
