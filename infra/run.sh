@@ -13,6 +13,8 @@ source "$HERE/lib.sh"
 LOG_TAG=run
 "$HERE/up.sh" >/dev/null
 command -v curl >/dev/null || apt_install curl ca-certificates
+# The demo's sign-in codes without a phone: oathtool prints the current code for the demo key.
+command -v oathtool >/dev/null || apt_install oathtool
 source "$HERE/dotnet.sh"
 dotnet_restore_and_build Release
 
@@ -73,7 +75,7 @@ The moderation queue is running.
 Demo sign-ins (password for all: $(grep -o '"password": *"[^"]*"' "$REPO/seeds/demo.json" | head -1 | sed 's/.*: *"\(.*\)"/\1/')):
   Then the code from an authenticator app set up with the demo key (time-based, 6 digits):
     $(grep -o '"authenticatorKey": *"[^"]*"' "$REPO/seeds/demo.json" | head -1 | sed 's/.*: *"\(.*\)"/\1/')
-  or on this machine: oathtool --totp -b KEY  (apt-get install oathtool)
+  or on this machine: oathtool --totp -b $(grep -o '"authenticatorKey": *"[^"]*"' "$REPO/seeds/demo.json" | head -1 | sed 's/.*: *"\(.*\)"/\1/')
 INFO
 grep -o '"email": *"[^"]*", *"displayName": *"[^"]*", *"roles": *\[[^]]*\]' "$REPO/seeds/demo.json" \
   | sed -E 's/"email": *"([^"]*)", *"displayName": *"([^"]*)", *"roles": *\[ *"?([^]"]*)"? *\]/  \1  —  \2  [\3]/'
