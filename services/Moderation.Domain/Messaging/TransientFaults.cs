@@ -51,4 +51,16 @@ public static class TransientFaults
             r.Handle<Exception>(IsTransient);
             r.Intervals(RetryIntervals);
         });
+
+    /// <summary>
+    /// The consumers' own retry for write conflicts (a concurrency exception, a deadlock, a unique violation from a
+    /// racing duplicate): eight quick exponential attempts. An <see cref="InvalidOperationException"/> is a bug in the
+    /// message or the code and is not retried.
+    /// </summary>
+    public static void UseConflictRetry(this IReceiveEndpointConfigurator endpoint) =>
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Ignore<InvalidOperationException>();
+            r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        });
 }

@@ -45,11 +45,7 @@ public sealed class ItemDecidedConsumerDefinition : ConsumerDefinition<ItemDecid
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ItemDecidedConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Ignore<InvalidOperationException>();
-            r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
-        });
+        endpointConfigurator.UseConflictRetry();
 }
 
 /// <summary>

@@ -118,10 +118,6 @@ public sealed class WebhookReceivedConsumerDefinition : ConsumerDefinition<Webho
         IRegistrationContext context)
     {
         endpointConfigurator.PrefetchCount = 32;
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Ignore<InvalidOperationException>();
-            r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
-        });
+        endpointConfigurator.UseConflictRetry();
     }
 }

@@ -80,9 +80,5 @@ public sealed class ItemEscalatedConsumerDefinition : ConsumerDefinition<ItemEsc
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ItemEscalatedConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Ignore<InvalidOperationException>();
-            r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
-        });
+        endpointConfigurator.UseConflictRetry();
 }
