@@ -218,9 +218,10 @@ public sealed record PipelineFigures(
     {
         await using var command = db.CreateCommand("""
             WITH d AS (
-                SELECT received_at,
-                       COALESCE(body::jsonb #>> '{entry,0,changes,0,value,comment_id}', body::jsonb #>> '{entry,0,changes,0,value,id}') AS comment_id
-                FROM webhook_deliveries),
+                SELECT w.received_at, COALESCE(c.change #>> '{value,comment_id}', c.change #>> '{value,id}') AS comment_id
+                FROM webhook_deliveries w
+                CROSS JOIN LATERAL jsonb_array_elements(w.body::jsonb -> 'entry') AS e(entry)
+                CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(e.entry -> 'changes') = 'array' THEN e.entry -> 'changes' ELSE '[]' END) AS c(change)),
             x AS (
                 SELECT i.id, i.kind, i.safeguarding, d.received_at IS NOT NULL AS from_webhook,
                        COALESCE(d.received_at, i.received_at) AS ingested,
