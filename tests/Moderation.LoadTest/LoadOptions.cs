@@ -29,6 +29,12 @@ public sealed record LoadOptions
     /// </summary>
     public int PoolSize { get; init; } = 30;
 
+    /// <summary>
+    /// Comments per webhook POST. Meta batches a busy post's comments into one delivery (several entries, several
+    /// changes each); 1 sends each comment on its own. Rates stay in items per second.
+    /// </summary>
+    public int WebhookBatch { get; init; } = 1;
+
     public const string Usage = """
         usage: dotnet run -c Release --project tests/Moderation.LoadTest -- [run] [options]
                dotnet run -c Release --project tests/Moderation.LoadTest -- baseline [--baseline-seconds S] [--pg-clients N]
@@ -43,6 +49,9 @@ public sealed record LoadOptions
           --pg-clients N         pgbench clients (default 16)
           --pool-size N          Npgsql Maximum Pool Size of each host, 5-100 (default 30)
           --no-baseline          skip the PostgreSQL and RabbitMQ baselines
+          --webhook-batch N      comments per webhook POST, 1-100, as Meta batches a busy post's comments: one entry
+                                 per page or Instagram account, its comments as changes; the rate stays in items/s
+                                 (default 1: each comment on its own)
         Needs the servers from infra/up.sh and `source infra/env.sh`. MODERATION_TEST_SUFFIX is appended to the
         database and vhost names (moderation_load).
         """;
@@ -114,6 +123,9 @@ public sealed record LoadOptions
                     break;
                 case "--pool-size":
                     o = o with { PoolSize = Int(name, value, 5, 100, errors, o.PoolSize) };
+                    break;
+                case "--webhook-batch":
+                    o = o with { WebhookBatch = Int(name, value, 1, 100, errors, o.WebhookBatch) };
                     break;
                 case "--hot":
                     if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hot) && hot is >= 0 and <= 1)

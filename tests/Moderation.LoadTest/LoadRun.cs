@@ -30,7 +30,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         var work = Directory.CreateTempSubdirectory("moderation-load-");
         Say($"Load run: {(options.Rate is { } r ? $"{r:0} items/s" : "as fast as the API accepts")} for {options.DurationSeconds} s, "
             + $"{options.Workers} worker process(es), {options.Schools} schools ({options.HotShare:P0} to one), {options.Connections} connections, "
-            + $"database pool {options.PoolSize} per host");
+            + $"database pool {options.PoolSize} per host, {Comments(options.WebhookBatch)} per webhook request");
         Say($"Database and vhost: {env.Name}; logs and keys in {work.FullName}");
         Say($"Load average at start: {LoadAverage()}");
         await env.CreateAsync();
@@ -113,7 +113,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
 
             // Warm-up on the demo school (its items are left out of the figures): JIT, pools and queues, as in a running service.
             Say("Warm-up: 100 items to Fleming Primary at 25 items/s ...");
-            var warm = new Traffic(http, fleming, AppSecret, "warm", 0);
+            var warm = new Traffic(http, fleming, AppSecret, "warm", 0, options.WebhookBatch);
             warm.PreparePhotos();
             await warm.RunAsync(25, TimeSpan.FromSeconds(4), options.Connections, ct);
             await DrainAsync(db, expectedLoadItems: 0, TimeSpan.FromSeconds(120), null, ct);
@@ -126,10 +126,10 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             var runClock = Stopwatch.StartNew();
             sampler.Start(Say);
             Say($"Sending for {options.DurationSeconds} s ...");
-            var traffic = new Traffic(http, targets, AppSecret, "load" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "-", options.HotShare);
+            var traffic = new Traffic(http, targets, AppSecret, "load" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "-", options.HotShare, options.WebhookBatch);
             traffic.PreparePhotos();
             var sent = await traffic.RunAsync(options.Rate, TimeSpan.FromSeconds(options.DurationSeconds), options.Connections, ct);
-            Say($"  sent {sent.Started}, accepted {sent.Accepted} in {sent.Elapsed.TotalSeconds:0.0} s ({sent.Accepted / sent.Elapsed.TotalSeconds:0} items/s accepted)"
+            Say($"  sent {sent.Started} items in {sent.WebhookRequests + sent.DraftRequests} requests, accepted {sent.Accepted} in {sent.Elapsed.TotalSeconds:0.0} s ({sent.Accepted / sent.Elapsed.TotalSeconds:0} items/s accepted)"
                 + (sent.Refused.Count == 0 ? "" : $"; refused: {string.Join(", ", sent.Refused.Select(kv => $"{kv.Key} ×{kv.Value}"))}"));
             var expected = sent.AcceptedByKind.Sum(kv => kv.Value);
             Say("Waiting for the pipeline to drain ...");
@@ -329,10 +329,11 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         Say("| figure | value |");
         Say("|---|---|");
         Say($"| offered | {(options.Rate is { } r ? $"{r:0} items/s" : "max")} for {options.DurationSeconds} s, {options.Workers} worker(s), {options.Schools} schools |");
-        Say($"| sent / accepted by the API | {sent.Started} / {sent.Accepted} ({string.Join(", ", sent.AcceptedByKind.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}) |");
+        Say($"| webhook comments per request | {options.WebhookBatch} ({sent.WebhookRequests} webhook requests for {sent.Started - sent.DraftRequests} comments; {sent.DraftRequests} draft requests, one item each) |");
+        Say($"| sent / accepted by the API, items | {sent.Started} / {sent.Accepted} ({string.Join(", ", sent.AcceptedByKind.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}) |");
         Say($"| refused | {(sent.Refused.Count == 0 ? "none" : string.Join(", ", sent.Refused.Select(kv => $"{kv.Key} ×{kv.Value}")))} |");
         Say($"| stored / screened / assigned | {f.Stored} / {f.Screened} / {f.Assigned} (from webhooks {f.FromWebhooks}, drafts {f.Drafts}, safeguarding {f.Safeguarding}) |");
-        Say($"| accepted by the API | {sent.Accepted / sent.Elapsed.TotalSeconds:0} items/s (request p50 {Q(0.5):0} ms, p99 {Q(0.99):0} ms; sender lag max {sent.MaxLagSeconds * 1000:0} ms) |");
+        Say($"| accepted by the API | {sent.Accepted / sent.Elapsed.TotalSeconds:0} items/s (request p50 {Q(0.5):0} ms, p99 {Q(0.99):0} ms ({Comments(options.WebhookBatch)} per webhook request); sender lag max {sent.MaxLagSeconds * 1000:0} ms) |");
         Say($"| ingested (database) | {f.IngestRate:0} items/s |");
         Say($"| throughput, ingest → assigned | {f.Throughput:0} items/s (first in to last assigned: {window:0.0} s) |");
         Say($"| ingest → ready for decision, ms | p50 {f.IngestToReady?.P50:0}, p90 {f.IngestToReady?.P90:0}, p99 {f.IngestToReady?.P99:0}, max {f.IngestToReady?.Max:0} |");
@@ -368,6 +369,8 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         Say($"| load average (1, 5, 15 min) at the end | {loadAtEnd} |");
         Say("");
     }
+
+    private static string Comments(int batch) => batch == 1 ? "1 comment" : $"{batch} comments";
 
     private static string Ratio(double value, double of) => of <= 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{value / of:0.000} ({value:0} of {of:0})");
 }

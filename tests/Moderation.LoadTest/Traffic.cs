@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Moderation.Domain.Platforms.Meta;
@@ -29,15 +30,27 @@ public enum ItemMix
     DraftWithTaggedPhoto,
 }
 
+/// <param name="Started">Items started (each webhook comment and each draft is one item, however many share a request).</param>
+/// <param name="Accepted">Items in requests the API answered with a 2xx.</param>
+/// <param name="Refused">Items in refused or failed requests, by reason.</param>
+/// <param name="WebhookRequests">Webhook POSTs sent (with a batch of N, about N comments each).</param>
+/// <param name="DraftRequests">Draft POSTs sent (one item each).</param>
+/// <param name="RequestMilliseconds">Each request's time, whatever it carried.</param>
 public sealed record TrafficResult(
     long Started, long Accepted, IReadOnlyDictionary<string, long> Refused, IReadOnlyDictionary<ItemMix, long> AcceptedByKind,
-    TimeSpan Elapsed, double MaxLagSeconds, double[] RequestMilliseconds);
+    TimeSpan Elapsed, double MaxLagSeconds, double[] RequestMilliseconds, long WebhookRequests, long DraftRequests);
 
 /// <summary>
 /// Sends the mix at a set rate (open loop: each item is due at i / rate seconds, whatever earlier answers took), or as
 /// fast as the API answers (closed loop with <see cref="LoadOptions.Connections"/> requests in flight).
+/// <para>
+/// With a webhook batch of N above 1, a webhook comment is held once it is due until N comments of the same Meta
+/// object (<c>page</c> or <c>instagram</c>) are waiting, and the N go in one signed POST, one entry per account with
+/// that account's comments as its changes, as Meta delivers a busy post's comments. What is still held when sending
+/// ends goes in a last, smaller POST per object. Drafts are one request each.
+/// </para>
 /// </summary>
-public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools, string appSecret, string runTag, double hotShare)
+public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools, string appSecret, string runTag, double hotShare, int webhookBatch = 1)
 {
     // Weights of the mix, out of 100.
     private static readonly (ItemMix Kind, int Weight)[] s_mix =
@@ -71,6 +84,11 @@ public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools
     private readonly ConcurrentQueue<double> _requestMs = new();
     private byte[][] _photos = [];
     private long _accepted;
+    private long _webhookRequests;
+    private long _draftRequests;
+
+    /// <summary>One item of the mix: its number (which seeds its randomness), school and kind.</summary>
+    private sealed record Planned(long N, SchoolTarget School, ItemMix Kind, Random Random);
 
     /// <summary>Tags the draft photos once with exiftool: pupils with consent, a pupil whose parents objected, and one with location.</summary>
     public void PreparePhotos()
@@ -95,8 +113,29 @@ public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools
         using var slots = new SemaphoreSlim(connections);
         var clock = Stopwatch.StartNew();
         long started = 0;
+        long requests = 0;
         double maxLag = 0;
         var inFlight = new ConcurrentDictionary<long, Task>();
+        var held = new Dictionary<string, List<Planned>>(StringComparer.Ordinal);
+
+        async Task StartAsync(IReadOnlyList<Planned> items)
+        {
+            await slots.WaitAsync(ct);
+            var r = requests++;
+            inFlight[r] = Task.Run(async () =>
+            {
+                try
+                {
+                    await SendAsync(items, ct);
+                }
+                finally
+                {
+                    slots.Release();
+                    inFlight.TryRemove(r, out _);
+                }
+            }, ct);
+        }
+
         while (clock.Elapsed < duration && !ct.IsCancellationRequested)
         {
             if (rate is { } r)
@@ -116,57 +155,78 @@ public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools
                 maxLag = Math.Max(maxLag, clock.Elapsed.TotalSeconds - started / r);
             }
 
-            await slots.WaitAsync(ct);
-            var n = started++;
-            inFlight[n] = Task.Run(async () =>
+            var item = Plan(started++);
+            if (item.Kind == ItemMix.DraftWithTaggedPhoto || webhookBatch <= 1)
             {
-                try
-                {
-                    await SendOneAsync(n, ct);
-                }
-                finally
-                {
-                    slots.Release();
-                    inFlight.TryRemove(n, out _);
-                }
-            }, ct);
+                await StartAsync([item]);
+                continue;
+            }
+
+            var waiting = CollectionsMarshal.GetValueRefOrAddDefault(held, WebhookObject(item.Kind), out _) ??= [];
+            waiting.Add(item);
+            if (waiting.Count >= webhookBatch)
+            {
+                held.Remove(WebhookObject(item.Kind));
+                await StartAsync(waiting);
+            }
         }
 
         var elapsed = clock.Elapsed;
+        foreach (var partial in held.Values)
+        {
+            await StartAsync(partial);
+        }
+
         await Task.WhenAll(inFlight.Values);
-        return new TrafficResult(started, _accepted, new Dictionary<string, long>(_refused), new Dictionary<ItemMix, long>(_acceptedByKind), elapsed, maxLag, [.. _requestMs]);
+        return new TrafficResult(started, _accepted, new Dictionary<string, long>(_refused), new Dictionary<ItemMix, long>(_acceptedByKind), elapsed, maxLag,
+            [.. _requestMs], _webhookRequests, _draftRequests);
     }
 
-    private async Task SendOneAsync(long n, CancellationToken ct)
+    private Planned Plan(long n)
     {
         var random = new Random(unchecked((int)n * 7919 + 17));
         var school = PickSchool(random);
         var kind = PickKind(random);
+        return new Planned(n, school, kind, random);
+    }
+
+    private static string WebhookObject(ItemMix kind) => kind == ItemMix.Instagram ? "instagram" : "page";
+
+    /// <summary>Sends one request: a draft, or one webhook POST with every comment of <paramref name="items"/>; counts each item.</summary>
+    private async Task SendAsync(IReadOnlyList<Planned> items, CancellationToken ct)
+    {
+        var isDraft = items[0].Kind == ItemMix.DraftWithTaggedPhoto;
+        Interlocked.Increment(ref isDraft ? ref _draftRequests : ref _webhookRequests);
         var watch = Stopwatch.StartNew();
         try
         {
-            using var request = kind == ItemMix.DraftWithTaggedPhoto ? Draft(school, n, random) : Webhook(school, kind, n, random);
+            using var request = isDraft ? Draft(items[0].School, items[0].N, items[0].Random) : Webhook(items);
             using var response = await http.SendAsync(request, ct);
             _requestMs.Enqueue(watch.Elapsed.TotalMilliseconds);
             if (response.IsSuccessStatusCode)
             {
-                Interlocked.Increment(ref _accepted);
-                _acceptedByKind.AddOrUpdate(kind, 1, (_, c) => c + 1);
+                Interlocked.Add(ref _accepted, items.Count);
+                foreach (var kind in items.CountBy(i => i.Kind))
+                {
+                    _acceptedByKind.AddOrUpdate(kind.Key, kind.Value, (_, c) => c + kind.Value);
+                }
             }
             else
             {
-                _refused.AddOrUpdate($"HTTP {(int)response.StatusCode}", 1, (_, c) => c + 1);
+                Refuse($"HTTP {(int)response.StatusCode}", items.Count);
             }
         }
         catch (HttpRequestException ex)
         {
-            _refused.AddOrUpdate($"connection: {ex.HttpRequestError}", 1, (_, c) => c + 1);
+            Refuse($"connection: {ex.HttpRequestError}", items.Count);
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            _refused.AddOrUpdate("timeout", 1, (_, c) => c + 1);
+            Refuse("timeout", items.Count);
         }
     }
+
+    private void Refuse(string reason, long items) => _refused.AddOrUpdate(reason, items, (_, c) => c + items);
 
     private SchoolTarget PickSchool(Random random) =>
         random.NextDouble() < hotShare ? schools[0] : schools[random.Next(schools.Count)];
@@ -194,69 +254,64 @@ public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools
         _ => s_plain[random.Next(s_plain.Length)],
     };
 
-    private HttpRequestMessage Webhook(SchoolTarget school, ItemMix kind, long n, Random random)
+    /// <summary>
+    /// One signed Meta webhook POST for comments of one object: an entry per account (in the order the accounts first
+    /// appear), each with its comments as changes, in the shape of Meta's published examples.
+    /// </summary>
+    private HttpRequestMessage Webhook(IReadOnlyList<Planned> items)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var commentId = $"{runTag}{n:D9}";
-        object body = kind == ItemMix.Instagram
-            ? new
+        var instagram = items[0].Kind == ItemMix.Instagram;
+        var entries = items
+            .GroupBy(i => instagram ? i.School.School.InstagramUserId : i.School.School.FacebookPageId, StringComparer.Ordinal)
+            .Select(g => new
             {
-                @object = "instagram",
-                entry = new[]
-                {
-                    new
-                    {
-                        id = school.School.InstagramUserId, time = now,
-                        changes = new[]
-                        {
-                            new
-                            {
-                                field = "comments",
-                                value = new
-                                {
-                                    from = new { id = $"ig-{random.Next(100_000)}", username = "a_parent" },
-                                    media = new { id = "18000000000000001", media_product_type = "FEED" },
-                                    id = commentId,
-                                    text = Text(school, random.Next(2) == 0 ? ItemMix.TextOnly : ItemMix.PupilNames, random),
-                                },
-                            },
-                        },
-                    },
-                },
-            }
-            : new
-            {
-                @object = "page",
-                entry = new[]
-                {
-                    new
-                    {
-                        id = school.School.FacebookPageId, time = now,
-                        changes = new[]
-                        {
-                            new
-                            {
-                                field = "feed",
-                                value = new
-                                {
-                                    item = "comment", verb = "add",
-                                    comment_id = $"{school.School.FacebookPageId}_{commentId}",
-                                    post_id = $"{school.School.FacebookPageId}_7001", parent_id = $"{school.School.FacebookPageId}_7001",
-                                    from = new { id = $"fb-{random.Next(100_000)}", name = "A Parent" },
-                                    message = Text(school, kind, random),
-                                    created_time = now,
-                                },
-                            },
-                        },
-                    },
-                },
-            };
+                id = g.Key, time = now,
+                changes = g.Select(i => instagram ? InstagramChange(i) : FacebookChange(i, now)).ToArray(),
+            })
+            .ToArray();
+        var body = new { @object = WebhookObject(items[0].Kind), entry = entries };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
         var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, "webhooks/meta") { Content = content };
         request.Headers.TryAddWithoutValidation(MetaWebhooks.SignatureHeader, MetaWebhooks.Sign(appSecret, bytes));
         return request;
+    }
+
+    private object InstagramChange(Planned item)
+    {
+        var (school, random) = (item.School, item.Random);
+        return new
+        {
+            field = "comments",
+            value = new
+            {
+                from = new { id = $"ig-{random.Next(100_000)}", username = "a_parent" },
+                media = new { id = "18000000000000001", media_product_type = "FEED" },
+                id = $"{runTag}{item.N:D9}",
+                text = Text(school, random.Next(2) == 0 ? ItemMix.TextOnly : ItemMix.PupilNames, random),
+            },
+        };
+    }
+
+    private object FacebookChange(Planned item, long now)
+    {
+        var (school, random) = (item.School, item.Random);
+        var page = school.School.FacebookPageId;
+        return new
+        {
+            field = "feed",
+            value = new
+            {
+                item = "comment", verb = "add",
+                comment_id = $"{page}_{runTag}{item.N:D9}",
+                post_id = $"{page}_7001", parent_id = $"{page}_7001",
+                from = new { id = $"fb-{random.Next(100_000)}", name = "A Parent" },
+                message = Text(school, item.Kind, random),
+                created_time = now,
+            },
+        };
     }
 
     private HttpRequestMessage Draft(SchoolTarget school, long n, Random random)
