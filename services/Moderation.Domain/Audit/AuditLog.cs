@@ -70,6 +70,12 @@ public static class AuditLog
             position = pending.Position + 1;
             prevHash = pending.Hash;
         }
+        else if (db.ChainHeads.TryGet(db, chainId) is { } head)
+        {
+            // Appended to earlier in this transaction: the lock is held and this is the head.
+            position = head.Position + 1;
+            prevHash = head.Hash;
+        }
         else
         {
             var (lastPosition, lastHash) = await LockAndReadHeadAsync(db, chainId, cancellationToken);
@@ -94,6 +100,7 @@ public static class AuditLog
         };
         entry.Hash = ComputeHash(entry);
         db.AuditEntries.Add(entry);
+        db.ChainHeads.Set(db, chainId, entry.Position, entry.Hash);
         return entry;
     }
 
@@ -132,7 +139,7 @@ public static class AuditLog
             return [];
         }
 
-        var (position, prevHash) = await LockAndReadHeadAsync(db, chainId, cancellationToken);
+        var (position, prevHash) = db.ChainHeads.TryGet(db, chainId) ?? await LockAndReadHeadAsync(db, chainId, cancellationToken);
         var entries = new AuditEntry[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
@@ -170,6 +177,7 @@ public static class AuditLog
                 new NpgsqlParameter("hash", entries.Select(e => e.Hash).ToArray()),
             ],
             cancellationToken);
+        db.ChainHeads.Set(db, chainId, position, prevHash);
         return entries;
     }
 
@@ -231,5 +239,39 @@ public static class AuditLog
     {
         var utc = at.ToUniversalTime();
         return new DateTimeOffset(utc.Ticks - (utc.Ticks % 10), TimeSpan.Zero);
+    }
+}
+
+/// <summary>
+/// The heads of the chains a context has appended to in its current transaction (see
+/// <see cref="ModerationDbContext.ChainHeads"/>). Valid only for the transaction they were set in.
+/// </summary>
+internal sealed class ChainHeads
+{
+    private readonly Dictionary<Guid, (long Position, string Hash)> _heads = [];
+    // EF's id for the transaction: new for every transaction begun (Npgsql reuses its transaction objects).
+    private Guid? _transaction;
+
+    public (long Position, string Hash)? TryGet(ModerationDbContext db, Guid chainId) =>
+        _transaction is not null && _transaction == db.Database.CurrentTransaction?.TransactionId && _heads.TryGetValue(chainId, out var head)
+            ? head
+            : null;
+
+    public void Set(ModerationDbContext db, Guid chainId, long position, string hash)
+    {
+        var transaction = db.Database.CurrentTransaction?.TransactionId;
+        if (transaction != _transaction)
+        {
+            _heads.Clear();
+            _transaction = transaction;
+        }
+
+        _heads[chainId] = (position, hash);
+    }
+
+    public void Forget()
+    {
+        _heads.Clear();
+        _transaction = null;
     }
 }

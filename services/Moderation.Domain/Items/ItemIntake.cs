@@ -141,7 +141,9 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
         var account = await db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == inbound.SocialAccountId, ct)
             ?? throw new ArgumentException($"Unknown social account {inbound.SocialAccountId}.", nameof(inbound));
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // In a caller's transaction (a school's write batch, ADR 0601) the item joins it; otherwise it has its own.
+        var own = db.Database.CurrentTransaction is null;
+        await using var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
         var id = Guid.CreateVersion7(now);
         var inserted = await db.Database.ExecuteSqlAsync(
             $"""
@@ -157,7 +159,7 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
             ct);
         if (inserted == 0)
         {
-            await tx.RollbackAsync(ct);
+            // Nothing was written: the conflict inserted no row.
             var existing = await db.Items.AsNoTracking()
                 .FirstAsync(i => i.SocialAccountId == account.Id && i.PlatformItemId == inbound.PlatformItemId, ct);
             return (existing, false);
@@ -172,7 +174,11 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
 
         Outbox.Enqueue(db, new ItemReceived(id, account.SchoolId, inbound.Kind.ToString(), now), now);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
+
         var item = await db.Items.AsNoTracking().FirstAsync(i => i.Id == id, ct);
         return (item, true);
     }

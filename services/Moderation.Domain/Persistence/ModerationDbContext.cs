@@ -55,6 +55,46 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<Consent.Reconciliation.ConsentReconciliationRun> ConsentReconciliationRuns => Set<Consent.Reconciliation.ConsentReconciliationRun>();
     public DbSet<Consent.Reconciliation.ConsentSnapshotEntry> ConsentSnapshot => Set<Consent.Reconciliation.ConsentSnapshotEntry>();
 
+    /// <summary>
+    /// The audit chains' heads this context appended in its current transaction, under the chains' locks (see
+    /// <see cref="Audit.AuditLog"/>): a later append in the same transaction chains on from here instead of taking
+    /// the lock and reading the head again. Forgotten when a save fails, and by a write batch when it rolls back to a
+    /// savepoint, because the entries it describes are then gone.
+    /// </summary>
+    internal Audit.ChainHeads ChainHeads { get; } = new();
+
+    /// <summary>
+    /// Set by <see cref="SchoolWriteBatches"/> on its own context: the writes of one school's batch run here, and
+    /// nothing in them changes a school's staff, rota or routing settings, so routing may read those once per batch.
+    /// </summary>
+    internal bool InWriteBatch { get; set; }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch
+        {
+            ChainHeads.Forget();
+            throw;
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        catch
+        {
+            ChainHeads.Forget();
+            throw;
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

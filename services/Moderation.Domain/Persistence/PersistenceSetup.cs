@@ -17,18 +17,37 @@ public static class PersistenceSetup
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionName} is not set. Source infra/env.sh, or set ConnectionStrings__{ConnectionName}.");
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithoutResetOnClose(connectionString)));
         builder.Services.AddSingleton<OutboxNotifyInterceptor>();
         builder.Services.AddDbContext<ModerationDbContext>((services, options) => Configure(options, services.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(services.GetRequiredService<OutboxNotifyInterceptor>()));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ItemDecisions>();
         builder.Services.AddScoped<ItemIntake>();
+        builder.Services.AddSingleton<SchoolWriteBatches>();
         builder.Services.AddScoped<Consent.RosterImport>();
         builder.Services.AddScoped<Consent.Reconciliation.ConsentReconciler>();
         builder.Services.Configure<Consent.Reconciliation.ReconciliationOptions>(builder.Configuration.GetSection(Consent.Reconciliation.ReconciliationOptions.Section));
         builder.Services.AddSingleton<Rota.IRotaStore, Rota.RotaStore>();
         return builder;
+    }
+
+    /// <summary>
+    /// Npgsql sends DISCARD ALL each time a pooled connection is reused: one more statement per EF operation, 15 per
+    /// item in the load test (docs/benchmarks.md). Nothing here leaves session state behind (the only locks are
+    /// transaction advisory locks, and no session setting is changed), so the reset is skipped unless the connection
+    /// string asks for it.
+    /// </summary>
+    public static string WithoutResetOnClose(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase) &&
+            !connectionString.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>

@@ -56,6 +56,11 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         HandEscalated,
     }
 
+    // In a school's write batch (ADR 0601) the school's routing and rotas are read once for the whole batch: nothing in
+    // a batch changes them, and the batch is one transaction of a few milliseconds. Anywhere else they are read each time.
+    private readonly Dictionary<Guid, SchoolRouting> _routing = [];
+    private readonly Dictionary<Guid, IReadOnlyList<RotaDefinition>> _rotas = [];
+
     private sealed record Choice(Guid? UserId, string Reason, int EscalationLevel, AlertReasons Alerts, string Explanation, Guid? AssignedById = null);
 
     /// <summary>The first routing of a screened item: the rota, or the DSL for a safeguarding concern.</summary>
@@ -129,7 +134,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         }
 
         var (routing, categories) = opened;
-        var absent = (await rotas.ForSchoolAsync(db, item.SchoolId, ct)).SelectMany(r => r.AbsentAt(now)).ToHashSet();
+        var absent = (await RotasOfAsync(item.SchoolId, ct)).SelectMany(r => r.AbsentAt(now)).ToHashSet();
         bool MayDecideEscalated(Guid user) =>
             user != item.DraftAuthorId && routing.Staff.TryGetValue(user, out var staff) && staff.Roles.Overlaps(Accounts.Roles.EscalationReviewers);
         var route = routing.Escalation.Levels.SelectMany(l => l).Concat(routing.Leads.Dsls).Where(MayDecideEscalated).Distinct().ToList();
@@ -154,7 +159,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             return Conflicted();
         }
 
-        var routing = await SchoolRouting.LoadAsync(db, item.SchoolId, ct);
+        var routing = await RoutingOfAsync(item.SchoolId, ct);
         var choice = new Choice(by.UserId, "Acknowledged", item.EscalationLevel, AlertReasons.None, $"{by.Name} acknowledged it and took it");
         return await RecordAsync(item, routing, new HashSet<string>(), choice, Step.Acknowledged, now, by, ct);
     }
@@ -295,7 +300,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     private async Task<AssignmentRequest> RequestAsync(
         ModerationItem item, SchoolRouting routing, IReadOnlyCollection<Guid> tried, int escalateFrom, DateTimeOffset now, CancellationToken ct)
     {
-        var definitions = await rotas.ForSchoolAsync(db, item.SchoolId, ct);
+        var definitions = await RotasOfAsync(item.SchoolId, ct);
         IReadOnlyList<Shift> shifts;
         try
         {
@@ -393,7 +398,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             return null;
         }
 
-        return (await SchoolRouting.LoadAsync(db, item.SchoolId, ct), await CategoriesAsync(item, ct));
+        return (await RoutingOfAsync(item.SchoolId, ct), await CategoriesAsync(item, ct));
     }
 
     private async Task<IReadOnlySet<string>> CategoriesAsync(ModerationItem item, CancellationToken ct) =>
@@ -412,6 +417,38 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 11))", ct);
         var version = await db.Items.Where(i => i.Id == item.Id).Select(i => (uint?)i.Version).FirstOrDefaultAsync(ct);
         return version == item.Version;
+    }
+
+    private async Task<SchoolRouting> RoutingOfAsync(Guid schoolId, CancellationToken ct)
+    {
+        if (db.InWriteBatch && _routing.TryGetValue(schoolId, out var cached))
+        {
+            return cached;
+        }
+
+        var routing = await SchoolRouting.LoadAsync(db, schoolId, ct);
+        if (db.InWriteBatch)
+        {
+            _routing[schoolId] = routing;
+        }
+
+        return routing;
+    }
+
+    private async Task<IReadOnlyList<RotaDefinition>> RotasOfAsync(Guid schoolId, CancellationToken ct)
+    {
+        if (db.InWriteBatch && _rotas.TryGetValue(schoolId, out var cached))
+        {
+            return cached;
+        }
+
+        var definitions = await rotas.ForSchoolAsync(db, schoolId, ct);
+        if (db.InWriteBatch)
+        {
+            _rotas[schoolId] = definitions;
+        }
+
+        return definitions;
     }
 
     private static RoutingOutcome Conflicted() =>

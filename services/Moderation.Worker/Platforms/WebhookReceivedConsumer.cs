@@ -14,13 +14,13 @@ namespace Moderation.Worker.Platforms;
 /// pre-moderated. Then the delivery is marked processed with the count. A body that cannot be parsed is marked with
 /// the reason (it stays stored for an administrator to see) instead of failing again on every redelivery.
 /// <para>
-/// Each comment is ingested in intake's own transaction, which stores an (account, platform id) once; a redelivery,
-/// or a retry after a crash between two comments, ingests nothing twice. The inbox row and the processed mark are
-/// written together at the end.
+/// A school's comments are ingested together in that school's next write batch (ADR 0601); intake stores an
+/// (account, platform id) once, so a redelivery, or a retry after a crash between two schools, ingests nothing twice.
+/// The inbox row and the processed mark are written together at the end.
 /// </para>
 /// </summary>
 public sealed class WebhookReceivedConsumer(
-    ModerationDbContext db, PlatformConnectors connectors, ItemIntake intake, TimeProvider time, ILogger<WebhookReceivedConsumer> logger)
+    ModerationDbContext db, PlatformConnectors connectors, SchoolWriteBatches batches, TimeProvider time, ILogger<WebhookReceivedConsumer> logger)
     : IConsumer<WebhookReceived>
 {
     public const string Name = "platform-webhooks";
@@ -62,25 +62,41 @@ public sealed class WebhookReceivedConsumer(
         var named = comments.Select(c => c.AccountExternalId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var accounts = await db.SocialAccounts.AsNoTracking()
             .Where(a => a.Platform == delivery.Platform && named.Contains(a.ExternalId))
-            .ToDictionaryAsync(a => a.ExternalId, a => a.Id, StringComparer.Ordinal, ct);
-        int ingested = 0, created = 0;
+            .ToDictionaryAsync(a => a.ExternalId, a => new { a.Id, a.SchoolId }, StringComparer.Ordinal, ct);
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
+        var bySchool = new Dictionary<Guid, List<InboundItem>>();
         foreach (var comment in comments)
         {
-            if (comment.AccountExternalId is not { } externalId || !accounts.TryGetValue(externalId, out var accountId))
+            if (comment.AccountExternalId is not { } externalId || !accounts.TryGetValue(externalId, out var account))
             {
                 // An entry for an account removed since the body was accepted.
                 unknown.Add(comment.AccountExternalId ?? "(none)");
                 continue;
             }
 
-            var (_, isNew) = await intake.IngestAsync(
-                new InboundItem(accountId, comment.Kind, comment.PlatformItemId, comment.AuthorName, comment.AuthorPlatformId, comment.Text,
-                    comment.PostedAt, comment.Url, comment.ParentId, comment.RawJson, HideOnArrival: comment.PubliclyVisible),
-                ct);
-            ingested++;
-            created += isNew ? 1 : 0;
+            if (!bySchool.TryGetValue(account.SchoolId, out var inbound))
+            {
+                bySchool[account.SchoolId] = inbound = [];
+            }
+
+            inbound.Add(new InboundItem(account.Id, comment.Kind, comment.PlatformItemId, comment.AuthorName, comment.AuthorPlatformId, comment.Text,
+                comment.PostedAt, comment.Url, comment.ParentId, comment.RawJson, HideOnArrival: comment.PubliclyVisible));
         }
+
+        // Each school's comments join that school's next write batch (ADR 0601), schools side by side.
+        var counts = await Task.WhenAll(bySchool.Select(school => batches.RunAsync(school.Key, async (services, batchCt) =>
+        {
+            var intake = services.GetRequiredService<ItemIntake>();
+            var created = 0;
+            foreach (var inbound in school.Value)
+            {
+                created += (await intake.IngestAsync(inbound, batchCt)).Created ? 1 : 0;
+            }
+
+            return created;
+        }, ct)));
+        var ingested = bySchool.Values.Sum(c => c.Count);
+        var created = counts.Sum();
 
         var error = unknown.Count == 0 ? null : $"Comments for unknown accounts were skipped: {string.Join(", ", unknown)}.";
         await FinishAsync(context, deliveryId, ingested, error);

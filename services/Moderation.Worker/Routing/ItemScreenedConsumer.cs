@@ -10,20 +10,22 @@ namespace Moderation.Worker.Routing;
 
 /// <summary>
 /// The routing stage: a screened item gets its owner and due time, from the rota or (for a safeguarding concern) the
-/// DSL, with the audit entry, the owner's notification and any alert in the same transaction as the inbox row.
+/// DSL, with the audit entry, the owner's notification and any alert in the same transaction as the inbox row. That
+/// transaction is the school's next write batch (ADR 0601), shared with the school's other items arriving meanwhile.
 /// </summary>
-public sealed class ItemScreenedConsumer(ModerationDbContext db, ItemRouter router, TimeProvider time) : IConsumer<ItemScreened>
+public sealed class ItemScreenedConsumer(SchoolWriteBatches batches, TimeProvider time) : IConsumer<ItemScreened>
 {
     public const string Name = "routing";
 
-    public async Task Consume(ConsumeContext<ItemScreened> context)
+    public Task Consume(ConsumeContext<ItemScreened> context) =>
+        batches.RunAsync(context.Message.SchoolId, (services, ct) => RouteAsync(services, context, ct), context.CancellationToken);
+
+    private async Task RouteAsync(IServiceProvider services, ConsumeContext<ItemScreened> context, CancellationToken ct)
     {
-        var ct = context.CancellationToken;
+        var db = services.GetRequiredService<ModerationDbContext>();
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await Inbox.TryAcceptAsync(db, Name, context, now))
         {
-            await tx.CommitAsync(ct);
             return;
         }
 
@@ -32,18 +34,14 @@ public sealed class ItemScreenedConsumer(ModerationDbContext db, ItemRouter rout
         if (item.State != ItemState.AwaitingReview || item.AssignedAt is not null)
         {
             // Routed already (by the sweep, or before a re-screen), or decided: nothing to do.
-            await tx.CommitAsync(ct);
             return;
         }
 
-        if ((await router.AssignOnArrivalAsync(item, now, ct)).Result == RoutingResult.Conflict)
+        if ((await services.GetRequiredService<ItemRouter>().AssignOnArrivalAsync(item, now, ct)).Result == RoutingResult.Conflict)
         {
             // Changed under us: roll back (the inbox row too) and let the retry see what happened.
             throw new DbUpdateConcurrencyException($"Item {item.Id} changed while it was being routed.");
         }
-
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
     }
 }
 

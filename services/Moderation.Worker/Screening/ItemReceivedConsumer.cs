@@ -20,6 +20,7 @@ public sealed class ItemReceivedConsumer(
     ModerationDbContext db,
     ScreeningEngine engine,
     SchoolScreeningProfiles profiles,
+    SchoolWriteBatches batches,
     TimeProvider time,
     ILogger<ItemReceivedConsumer> logger) : IConsumer<ItemReceived>
 {
@@ -41,11 +42,16 @@ public sealed class ItemReceivedConsumer(
             result = await ScreenAsync(snapshot, ct);
         }
 
+        // The writes join the school's next write batch (ADR 0601), with the school's other items arriving meanwhile.
+        await batches.RunAsync(snapshot.SchoolId, (services, batchCt) => StoreAsync(services, context, rescreen, result, batchCt), ct);
+    }
+
+    private async Task StoreAsync(IServiceProvider services, ConsumeContext<ItemReceived> context, bool rescreen, ScreeningResult? result, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<ModerationDbContext>();
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await Inbox.TryAcceptAsync(db, Name, context, now))
         {
-            await tx.CommitAsync(ct);
             return;
         }
 
@@ -54,7 +60,6 @@ public sealed class ItemReceivedConsumer(
         if (item.State != (rescreen ? ItemState.Screening : ItemState.Received) || result is null)
         {
             // Already past screening (for example re-ingested); nothing to do, and nothing to publish again.
-            await tx.CommitAsync(ct);
             return;
         }
 
@@ -68,7 +73,7 @@ public sealed class ItemReceivedConsumer(
             await ItemTransitions.MoveAsync(db, item, ItemState.Screening, actor, "screening-started", now, null, ct);
         }
 
-        Store(item, result, now);
+        Store(db, item, result, now);
         foreach (var concern in result.SafeguardingConcerns)
         {
             await AuditLog.AppendAsync(
@@ -82,8 +87,6 @@ public sealed class ItemReceivedConsumer(
             db, item, ItemState.AwaitingReview, actor, "screened", now,
             $"{result.Findings.Count} finding(s){(result.Complete ? "" : ", incomplete")}", ct);
         Outbox.Enqueue(db, new ItemScreened(item.Id, item.SchoolId, result.Complete, result.Findings.Count, now), now);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
     }
 
     private async Task<ScreeningResult> ScreenAsync(ModerationItem item, CancellationToken ct)
@@ -102,7 +105,7 @@ public sealed class ItemReceivedConsumer(
         return result;
     }
 
-    private void Store(ModerationItem item, ScreeningResult result, DateTimeOffset now)
+    private static void Store(ModerationDbContext db, ModerationItem item, ScreeningResult result, DateTimeOffset now)
     {
         item.RedactedText = result.RedactedText;
         item.Redactions = JsonSerializer.Serialize(result.Redactions, ScreeningJson.Options);
