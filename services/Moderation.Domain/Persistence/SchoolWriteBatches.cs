@@ -33,6 +33,15 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
     /// <summary>Transactions committed so far and the writes they carried (for the load tool's log line).</summary>
     public (long Batches, long Writes) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _writes));
 
+    /// <summary>Writes waiting for their school's next batch, across all schools.</summary>
+    public int Queued => _queues.Values.Sum(q =>
+    {
+        lock (q)
+        {
+            return q.Pending.Count;
+        }
+    });
+
     /// <summary>
     /// Runs <paramref name="write"/> in the school's next batch transaction and returns its result once that
     /// transaction has committed. The write gets the batch's scope (its <see cref="ModerationDbContext"/> is in the

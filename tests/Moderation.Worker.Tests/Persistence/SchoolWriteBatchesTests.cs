@@ -1,0 +1,206 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Moderation.Domain.Audit;
+using Moderation.Domain.Items;
+using Moderation.Domain.Persistence;
+
+namespace Moderation.Worker.Tests.Persistence;
+
+/// <summary>
+/// Group commit per school (ADR 0601): writes queued while a school's batch runs share the next transaction, each is
+/// undone alone when it fails, nothing is acknowledged before the commit, and the school's audit chain stays whole.
+/// </summary>
+public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(fixture)
+{
+    [Fact]
+    public async Task Writes_queued_behind_a_running_batch_commit_together_and_the_chain_verifies()
+    {
+        // Arrange: the first write holds its batch open until every other write is queued behind it.
+        var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        var (school, account) = await FirstAccountAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var before = batches.Counts;
+
+        // Act
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = batches.RunAsync(school, async (services, ct) =>
+        {
+            running.SetResult();
+            await gate.Task;
+            return await IngestAsync(services, account, "first", ct);
+        }, CancellationToken.None);
+        await running.Task;
+        var queued = Enumerable.Range(0, 30)
+            .Select(i => batches.RunAsync(school, (services, ct) => IngestAsync(services, account, $"queued-{i}", ct), CancellationToken.None))
+            .ToList();
+        ReleaseWhenQueued(gate, batches, before);
+        var ids = new[] { await first }.Concat(await Task.WhenAll(queued)).ToList();
+
+        // Assert
+        var after = batches.Counts;
+        (after.Writes - before.Writes).Should().Be(31);
+        (after.Batches - before.Batches).Should().Be(2, "the first write ran alone; the 30 queued behind it shared one transaction");
+        await using var db = Fixture.Db();
+        (await db.Items.CountAsync(i => ids.Contains(i.Id))).Should().Be(31);
+        (await db.AuditEntries.CountAsync(e => e.ChainId == school && e.Action == "received" && ids.Contains(e.ItemId!.Value))).Should().Be(31);
+        (await AuditLog.VerifyAsync(db, school, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_is_undone_alone_and_the_others_in_its_batch_commit_with_an_unbroken_chain()
+    {
+        // Arrange: three writes in one batch; the middle one appends to the chain and then fails.
+        var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        var (school, account) = await FirstAccountAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var before = batches.Counts;
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = batches.RunAsync(school, async (_, _) =>
+        {
+            running.SetResult();
+            await gate.Task;
+            return 0;
+        }, CancellationToken.None);
+        await running.Task;
+        string? failedText = null;
+
+        // Act
+        var good1 = batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "good-1", ct), CancellationToken.None);
+        var bad = batches.RunAsync(school, async (services, ct) =>
+        {
+            var id = await IngestAsync(services, account, "bad", ct);
+            failedText = id.ToString();
+            throw new InvalidOperationException("this write fails after its audit entry was appended");
+        }, CancellationToken.None);
+        var good2 = batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "good-2", ct), CancellationToken.None);
+        ReleaseWhenQueued(gate, batches, before, queued: 3);
+        await holder;
+
+        // Assert
+        var ok = new[] { await good1, await good2 };
+        var failing = async () => await bad;
+        await failing.Should().ThrowAsync<InvalidOperationException>().WithMessage("*fails after its audit entry*");
+        (batches.Counts.Batches - before.Batches).Should().Be(2);
+        failedText.Should().NotBeNull();
+        await using var db = Fixture.Db();
+        (await db.Items.CountAsync(i => ok.Contains(i.Id))).Should().Be(2);
+        (await db.Items.AnyAsync(i => i.Id == Guid.Parse(failedText!))).Should().BeFalse("the failed write's item was rolled back with its savepoint");
+        var pattern = $"%{failedText}%";
+        (await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM outbox WHERE payload::text LIKE {pattern}").SingleAsync())
+            .Should().Be(0, "its ItemReceived went with it");
+        (await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM outbox WHERE payload::text LIKE {$"%{ok[0]}%"}").SingleAsync())
+            .Should().Be(1, "a committed write's ItemReceived is in the outbox");
+        var verified = await AuditLog.VerifyAsync(db, school, CancellationToken.None);
+        verified.Intact.Should().BeTrue("the write after the failed one chains on the last committed entry, not the rolled-back one");
+    }
+
+    [Fact]
+    public async Task A_batch_whose_connection_dies_commits_nothing_and_fails_every_write_in_it()
+    {
+        // Arrange
+        var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        var (school, account) = await FirstAccountAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var before = batches.Counts;
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = batches.RunAsync(school, async (_, _) =>
+        {
+            running.SetResult();
+            await gate.Task;
+            return 0;
+        }, CancellationToken.None);
+        await running.Task;
+
+        // Act: the second write kills the batch's own connection after the first wrote its item.
+        var written = batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "before-the-crash", ct), CancellationToken.None);
+        var killer = batches.RunAsync(school, async (services, ct) =>
+        {
+            var db = services.GetRequiredService<ModerationDbContext>();
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_terminate_backend(pg_backend_pid())", ct);
+            return Guid.Empty;
+        }, CancellationToken.None);
+        ReleaseWhenQueued(gate, batches, before, queued: 2);
+        await holder;
+
+        // Assert
+        var first = async () => await written;
+        var second = async () => await killer;
+        await first.Should().ThrowAsync<Exception>("its write was in the transaction that never committed");
+        await second.Should().ThrowAsync<Exception>();
+        await using var db = Fixture.Db();
+        (await db.Items.AnyAsync(i => i.PlatformItemId!.StartsWith("before-the-crash"))).Should().BeFalse();
+        (await AuditLog.VerifyAsync(db, school, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_context_appending_in_a_new_transaction_reads_the_chain_head_again_after_another_writer_appended()
+    {
+        // Arrange: one context appends and commits; another writer appends after it.
+        var (school, _) = await FirstAccountAsync();
+        var actor = Actor.System("test");
+        await using var db = Fixture.Db();
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await AuditLog.AppendAsync(db, school, actor, "first", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+        }
+
+        await using (var other = Fixture.Db())
+        await using (var tx = await other.Database.BeginTransactionAsync())
+        {
+            await AuditLog.AppendAsync(other, school, actor, "other", DateTimeOffset.UtcNow);
+            await other.SaveChangesAsync();
+            await tx.CommitAsync();
+        }
+
+        // Act: the first context's next transaction (Npgsql may hand back the same transaction object).
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await AuditLog.AppendAsync(db, school, actor, "second", DateTimeOffset.UtcNow);
+            await AuditLog.AppendAsync(db, school, actor, "third", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+            await AuditLog.AppendAsync(db, school, actor, "fourth", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+        }
+
+        // Assert
+        await using var check = Fixture.Db();
+        var actions = await check.AuditEntries.Where(e => e.ChainId == school && e.Actor == "system:test").OrderBy(e => e.Position).Select(e => e.Action).ToListAsync();
+        actions.Should().Equal("first", "other", "second", "third", "fourth");
+        (await AuditLog.VerifyAsync(check, school, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    private async Task<(Guid School, Guid Account)> FirstAccountAsync()
+    {
+        await using var db = Fixture.Db();
+        var account = await db.SocialAccounts.AsNoTracking().OrderBy(a => a.Handle).FirstAsync();
+        return (account.SchoolId, account.Id);
+    }
+
+    private static async Task<Guid> IngestAsync(IServiceProvider services, Guid account, string prefix, CancellationToken ct)
+    {
+        var (item, created) = await services.GetRequiredService<ItemIntake>().IngestAsync(
+            new InboundItem(account, ItemKind.InboundComment, $"{prefix}-{Guid.NewGuid():N}", "Parent", "p", $"{prefix}: well done everyone", null), ct);
+        created.Should().BeTrue();
+        return item.Id;
+    }
+
+    /// <summary>
+    /// Checks every write is queued (they are by the time RunAsync hands back its task) behind the batch still held
+    /// open, then lets that batch finish, whatever the check found, so no test leaves a batch hanging.
+    /// </summary>
+    private static void ReleaseWhenQueued(TaskCompletionSource gate, SchoolWriteBatches batches, (long Batches, long Writes) before, int queued = 30)
+    {
+        try
+        {
+            batches.Queued.Should().Be(queued);
+            batches.Counts.Batches.Should().Be(before.Batches, "the first batch is still held open");
+        }
+        finally
+        {
+            gate.SetResult();
+        }
+    }
+}
