@@ -37,8 +37,16 @@ public static class AuditLog
     /// Takes the chain's lock for the rest of the transaction. Code that also locks rows first takes this, so every
     /// writer locks in one order (chain, then rows) and none deadlocks with another.
     /// </summary>
-    public static Task LockChainAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({chainId.ToString()}, 7))", cancellationToken);
+    public static async Task LockChainAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
+    {
+        if (db.ChainHeads.Holds(db, chainId))
+        {
+            return;
+        }
+
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({chainId.ToString()}, 7))", cancellationToken);
+        db.ChainHeads.Locked(db, chainId);
+    }
 
     public static async Task<AuditEntry> AppendAsync(
         ModerationDbContext db,
@@ -249,29 +257,49 @@ public static class AuditLog
 internal sealed class ChainHeads
 {
     private readonly Dictionary<Guid, (long Position, string Hash)> _heads = [];
+    private readonly HashSet<Guid> _locked = [];
+
     // EF's id for the transaction: new for every transaction begun (Npgsql reuses its transaction objects).
     private Guid? _transaction;
 
     public (long Position, string Hash)? TryGet(ModerationDbContext db, Guid chainId) =>
-        _transaction is not null && _transaction == db.Database.CurrentTransaction?.TransactionId && _heads.TryGetValue(chainId, out var head)
-            ? head
-            : null;
+        Current(db) && _heads.TryGetValue(chainId, out var head) ? head : null;
+
+    /// <summary>Whether this transaction already holds the chain's lock.</summary>
+    public bool Holds(ModerationDbContext db, Guid chainId) => Current(db) && _locked.Contains(chainId);
+
+    public void Locked(ModerationDbContext db, Guid chainId)
+    {
+        Follow(db);
+        _locked.Add(chainId);
+    }
 
     public void Set(ModerationDbContext db, Guid chainId, long position, string hash)
+    {
+        Follow(db);
+        _locked.Add(chainId);
+        _heads[chainId] = (position, hash);
+    }
+
+    /// <summary>After a rollback (to a savepoint too): the entries are gone, and so may be the locks taken since.</summary>
+    public void Forget()
+    {
+        _heads.Clear();
+        _locked.Clear();
+        _transaction = null;
+    }
+
+    private bool Current(ModerationDbContext db) =>
+        _transaction is not null && _transaction == db.Database.CurrentTransaction?.TransactionId;
+
+    private void Follow(ModerationDbContext db)
     {
         var transaction = db.Database.CurrentTransaction?.TransactionId;
         if (transaction != _transaction)
         {
             _heads.Clear();
+            _locked.Clear();
             _transaction = transaction;
         }
-
-        _heads[chainId] = (position, hash);
-    }
-
-    public void Forget()
-    {
-        _heads.Clear();
-        _transaction = null;
     }
 }

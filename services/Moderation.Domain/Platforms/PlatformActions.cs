@@ -482,11 +482,7 @@ public sealed class PlatformActionExecutor(
     }
 
     /// <summary>The school's audit chain first, then the item's row: the order every writer of items uses.</summary>
-    private async Task LockItemAsync(Guid schoolId, Guid itemId, CancellationToken ct)
-    {
-        await AuditLog.LockChainAsync(db, schoolId, ct);
-        await db.Database.ExecuteSqlAsync($"SELECT id FROM items WHERE id = {itemId} FOR UPDATE", ct);
-    }
+    private Task LockItemAsync(Guid schoolId, Guid itemId, CancellationToken ct) => ItemTransitions.LockAsync(db, schoolId, itemId, ct);
 
     private static Publication Publication(ModerationItem item) => new(
         item.Id,

@@ -413,6 +413,9 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             throw new InvalidOperationException("Routing runs inside the caller's transaction.");
         }
 
+        // The school's audit chain first, as every writer of the school's items locks it first: a routing step always
+        // appends to it, and taking it after the routing lock could deadlock with a writer that holds it already.
+        await AuditLog.LockChainAsync(db, item.SchoolId, ct);
         var key = $"routing:{item.SchoolId}";
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 11))", ct);
         var version = await db.Items.Where(i => i.Id == item.Id).Select(i => (uint?)i.Version).FirstOrDefaultAsync(ct);

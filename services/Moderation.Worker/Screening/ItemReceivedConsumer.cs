@@ -55,6 +55,8 @@ public sealed class ItemReceivedConsumer(
             return;
         }
 
+        // Locked before it is read, so a hide on arrival finishing meanwhile waits for this commit instead of failing it.
+        await ItemTransitions.LockAsync(db, context.Message.SchoolId, context.Message.ItemId, ct);
         var item = await db.Items.Include(i => i.Media).FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
             ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
         if (item.State != (rescreen ? ItemState.Screening : ItemState.Received) || result is null)
