@@ -30,7 +30,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         var work = Directory.CreateTempSubdirectory("moderation-load-");
         Say($"Load run: {(options.Rate is { } r ? $"{r:0} items/s" : "as fast as the API accepts")} for {options.DurationSeconds} s, "
             + $"{options.Workers} worker process(es), {options.Schools} schools ({options.HotShare:P0} to one), {options.Connections} connections, "
-            + $"database pool {options.PoolSize} per host, {Comments(options.WebhookBatch)} per webhook request");
+            + $"database pool {options.PoolSize} per host, {Comments(options.WebhookBatch)} per webhook request, {options.WarmupSeconds} s warm-up");
         Say($"Database and vhost: {env.Name}; logs and keys in {work.FullName}");
         Say($"Load average at start: {LoadAverage()}");
         await env.CreateAsync();
@@ -112,10 +112,10 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
                 [new LoadSchool(0, "fleming-primary", "100200300400500", "17841400000000001", "author@fleming.example", ["Olivia Smith", "Zoe Núñez-Taylor", "Will Okafor"])], ct);
 
             // Warm-up on the demo school (its items are left out of the figures): JIT, pools and queues, as in a running service.
-            Say("Warm-up: 100 items to Fleming Primary at 25 items/s ...");
+            Say($"Warm-up: {25 * options.WarmupSeconds} items to Fleming Primary at 25 items/s ...");
             var warm = new Traffic(http, fleming, AppSecret, "warm", 0, options.WebhookBatch);
             warm.PreparePhotos();
-            await warm.RunAsync(25, TimeSpan.FromSeconds(4), options.Connections, ct);
+            await warm.RunAsync(25, TimeSpan.FromSeconds(options.WarmupSeconds), options.Connections, ct);
             await DrainAsync(db, expectedLoadItems: 0, TimeSpan.FromSeconds(120), null, ct);
 
             using var sampler = new Sampler(db, management, env.Name, hosts);

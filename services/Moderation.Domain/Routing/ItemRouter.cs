@@ -422,36 +422,25 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         return version == item.Version;
     }
 
-    private async Task<SchoolRouting> RoutingOfAsync(Guid schoolId, CancellationToken ct)
+    private Task<SchoolRouting> RoutingOfAsync(Guid schoolId, CancellationToken ct) =>
+        OncePerBatchAsync(_routing, schoolId, () => SchoolRouting.LoadAsync(db, schoolId, ct));
+
+    private Task<IReadOnlyList<RotaDefinition>> RotasOfAsync(Guid schoolId, CancellationToken ct) =>
+        OncePerBatchAsync(_rotas, schoolId, () => rotas.ForSchoolAsync(db, schoolId, ct));
+
+    private async Task<T> OncePerBatchAsync<T>(Dictionary<Guid, T> read, Guid schoolId, Func<Task<T>> load)
     {
-        if (db.InWriteBatch && _routing.TryGetValue(schoolId, out var cached))
+        if (!db.InWriteBatch)
         {
-            return cached;
+            return await load();
         }
 
-        var routing = await SchoolRouting.LoadAsync(db, schoolId, ct);
-        if (db.InWriteBatch)
+        if (!read.TryGetValue(schoolId, out var value))
         {
-            _routing[schoolId] = routing;
+            read[schoolId] = value = await load();
         }
 
-        return routing;
-    }
-
-    private async Task<IReadOnlyList<RotaDefinition>> RotasOfAsync(Guid schoolId, CancellationToken ct)
-    {
-        if (db.InWriteBatch && _rotas.TryGetValue(schoolId, out var cached))
-        {
-            return cached;
-        }
-
-        var definitions = await rotas.ForSchoolAsync(db, schoolId, ct);
-        if (db.InWriteBatch)
-        {
-            _rotas[schoolId] = definitions;
-        }
-
-        return definitions;
+        return value;
     }
 
     private static RoutingOutcome Conflicted() =>
