@@ -30,7 +30,7 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
     private long _batches;
     private long _writes;
 
-    /// <summary>Transactions committed so far and the writes they carried (for the load tool's log line).</summary>
+    /// <summary>Batches committed so far and the writes they carried (tests read them to see what shared a transaction).</summary>
     public (long Batches, long Writes) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _writes));
 
     /// <summary>Writes waiting for their school's next batch, across all schools.</summary>
