@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moderation.Contracts;
@@ -150,6 +151,7 @@ public sealed class PlatformActionExecutor(
     PlatformConnectors connectors,
     AccountConnections connections,
     Notifier notifier,
+    SchoolWriteBatches batches,
     TimeProvider time,
     IOptions<PlatformOptions> options,
     ILogger<PlatformActionExecutor> logger)
@@ -369,7 +371,9 @@ public sealed class PlatformActionExecutor(
         {
             try
             {
-                await RecordOnItemAsync(action, item.Id, sentence, now, ct);
+                // With the school's other writes of the moment (ADR 0601): a viral post's hides share their commits.
+                await batches.RunAsync(action.SchoolId, (services, batchCt) =>
+                    RecordOnItemAsync(services.GetRequiredService<ModerationDbContext>(), action, item.Id, sentence, now, batchCt), ct);
                 break;
             }
             catch (Exception ex) when (attempt < 5 && ex is DbUpdateConcurrencyException or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
@@ -384,11 +388,13 @@ public sealed class PlatformActionExecutor(
         return ActionAttempt.Settled;
     }
 
-    /// <summary>The item's side of a finished action: hidden or not, its outcome, the audit entry, and actioned when the last decision action is done.</summary>
-    private async Task RecordOnItemAsync(PlatformActionRecord action, Guid itemId, string sentence, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The item's side of a finished action: hidden or not, its outcome, the audit entry, and actioned when the last
+    /// decision action is done. Runs in the school's write batch, which saves and commits it.
+    /// </summary>
+    private static async Task RecordOnItemAsync(ModerationDbContext db, PlatformActionRecord action, Guid itemId, string sentence, DateTimeOffset now, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await LockItemAsync(action.SchoolId, itemId, ct);
+        await ItemTransitions.LockAsync(db, action.SchoolId, itemId, ct);
         var item = await db.Items.FirstAsync(i => i.Id == itemId, ct);
         if (action.Action == PlatformAction.Hide)
         {
@@ -418,8 +424,6 @@ public sealed class PlatformActionExecutor(
         }
 
         item.UpdatedAt = now;
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
     }
 
     private async Task<ActionAttempt> FailAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, string reason, DateTimeOffset now, CancellationToken ct) =>
@@ -477,12 +481,9 @@ public sealed class PlatformActionExecutor(
     /// </summary>
     private async Task LockItemAsync(ModerationItem item, CancellationToken ct)
     {
-        await LockItemAsync(item.SchoolId, item.Id, ct);
+        await ItemTransitions.LockAsync(db, item.SchoolId, item.Id, ct);
         await db.Entry(item).ReloadAsync(ct);
     }
-
-    /// <summary>The school's audit chain first, then the item's row: the order every writer of items uses.</summary>
-    private Task LockItemAsync(Guid schoolId, Guid itemId, CancellationToken ct) => ItemTransitions.LockAsync(db, schoolId, itemId, ct);
 
     private static Publication Publication(ModerationItem item) => new(
         item.Id,
