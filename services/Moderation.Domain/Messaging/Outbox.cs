@@ -27,6 +27,10 @@ public static class Outbox
         return row;
     }
 
+    /// <summary>Wakes the relay when the caller's transaction commits (PostgreSQL delivers NOTIFY only then).</summary>
+    public static Task NotifyAsync(DbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync($"NOTIFY {Channel}", cancellationToken);
+
     /// <summary>
     /// Adds many messages of one contract in one statement, in the caller's transaction (which must exist): the rows
     /// <see cref="Enqueue"/> would add, without tracking them. Wakes the relay on commit, as saving tracked rows does.
@@ -60,7 +64,7 @@ public static class Outbox
                 new NpgsqlParameter("payload", rows.Select(r => r.Payload).ToArray()),
             ],
             cancellationToken);
-        await db.Database.ExecuteSqlRawAsync($"NOTIFY {Channel}", cancellationToken);
+        await NotifyAsync(db, cancellationToken);
         return rows;
     }
 

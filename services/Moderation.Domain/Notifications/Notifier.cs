@@ -20,8 +20,10 @@ public sealed class Notifier(IOptions<NotificationOptions> options)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(request);
-        var email = await db.Users.Where(u => u.Id == request.RecipientId).Select(u => u.Email).FirstOrDefaultAsync(ct);
-        var webhook = await db.Schools.Where(s => s.Id == request.SchoolId).Select(s => s.NotificationWebhookUrl).FirstOrDefaultAsync(ct);
+        var email = await db.OncePerBatchAsync("email", request.RecipientId,
+            () => db.Users.Where(u => u.Id == request.RecipientId).Select(u => u.Email).FirstOrDefaultAsync(ct));
+        var webhook = await db.OncePerBatchAsync("notification-webhook", request.SchoolId,
+            () => db.Schools.Where(s => s.Id == request.SchoolId).Select(s => s.NotificationWebhookUrl).FirstOrDefaultAsync(ct));
         var notification = new Notification
         {
             Id = Guid.CreateVersion7(now),

@@ -69,6 +69,33 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     /// </summary>
     internal bool InWriteBatch { get; set; }
 
+    /// <summary>What writes in this context's batch read once for all of them (see <see cref="OncePerBatchAsync"/>).</summary>
+    private readonly Dictionary<(string Kind, Guid Id), object?> _batchReads = [];
+
+    /// <summary>In a write batch, an outbox row was added: the batch sends one NOTIFY before it commits.</summary>
+    internal bool OutboxNotifyPending { get; set; }
+
+    /// <summary>
+    /// Reads something a batch's writes never change (a school's routing data, a user's email) once per batch: in a
+    /// write batch the first <paramref name="load"/> is kept for the batch's other writes; anywhere else it always runs.
+    /// </summary>
+    internal async Task<T> OncePerBatchAsync<T>(string kind, Guid id, Func<Task<T>> load)
+    {
+        if (!InWriteBatch)
+        {
+            return await load();
+        }
+
+        if (_batchReads.TryGetValue((kind, id), out var kept))
+        {
+            return (T)kept!;
+        }
+
+        var value = await load();
+        _batchReads[(kind, id)] = value;
+        return value;
+    }
+
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         try

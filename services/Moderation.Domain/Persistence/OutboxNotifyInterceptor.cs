@@ -13,12 +13,38 @@ internal sealed class OutboxNotifyInterceptor : SaveChangesInterceptor
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
         DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context
-            && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (eventData.Context is { } context && AddsOutboxRows(context))
         {
-            await context.Database.ExecuteSqlRawAsync($"NOTIFY {Outbox.Channel}", cancellationToken);
+            if (context is ModerationDbContext { InWriteBatch: true } batch)
+            {
+                // A write batch sends one NOTIFY for all its writes, just before it commits.
+                batch.OutboxNotifyPending = true;
+            }
+            else
+            {
+                await Outbox.NotifyAsync(context, cancellationToken);
+            }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Outbox rows are only ever added, and an added entity is known to the tracker without a scan, so this looks
+    /// without detecting changes (SaveChanges detects them right after this, once).
+    /// </summary>
+    private static bool AddsOutboxRows(DbContext context)
+    {
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
     }
 }

@@ -144,6 +144,12 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
                 }
             }
 
+            if (db.OutboxNotifyPending)
+            {
+                // Delivered on commit, and only then: wakes the relay once for every outbox row the batch added.
+                await Messaging.Outbox.NotifyAsync(db, CancellationToken.None);
+            }
+
             await tx.CommitAsync(CancellationToken.None);
         }
         catch (Exception ex)

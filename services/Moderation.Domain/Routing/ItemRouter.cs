@@ -56,11 +56,6 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         HandEscalated,
     }
 
-    // In a school's write batch (ADR 0601) the school's routing and rotas are read once for the whole batch: nothing in
-    // a batch changes them, and the batch is one transaction of a few milliseconds. Anywhere else they are read each time.
-    private readonly Dictionary<Guid, SchoolRouting> _routing = [];
-    private readonly Dictionary<Guid, IReadOnlyList<RotaDefinition>> _rotas = [];
-
     private sealed record Choice(Guid? UserId, string Reason, int EscalationLevel, AlertReasons Alerts, string Explanation, Guid? AssignedById = null);
 
     /// <summary>The first routing of a screened item: the rota, or the DSL for a safeguarding concern.</summary>
@@ -422,26 +417,13 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         return version == item.Version;
     }
 
+    // In a school's write batch (ADR 0601) the school's routing and rotas are read once for the whole batch: nothing in
+    // a batch changes them, and the batch is one transaction of a few milliseconds. Anywhere else they are read each time.
     private Task<SchoolRouting> RoutingOfAsync(Guid schoolId, CancellationToken ct) =>
-        OncePerBatchAsync(_routing, schoolId, () => SchoolRouting.LoadAsync(db, schoolId, ct));
+        db.OncePerBatchAsync("routing", schoolId, () => SchoolRouting.LoadAsync(db, schoolId, ct));
 
     private Task<IReadOnlyList<RotaDefinition>> RotasOfAsync(Guid schoolId, CancellationToken ct) =>
-        OncePerBatchAsync(_rotas, schoolId, () => rotas.ForSchoolAsync(db, schoolId, ct));
-
-    private async Task<T> OncePerBatchAsync<T>(Dictionary<Guid, T> read, Guid schoolId, Func<Task<T>> load)
-    {
-        if (!db.InWriteBatch)
-        {
-            return await load();
-        }
-
-        if (!read.TryGetValue(schoolId, out var value))
-        {
-            read[schoolId] = value = await load();
-        }
-
-        return value;
-    }
+        db.OncePerBatchAsync("rotas", schoolId, () => rotas.ForSchoolAsync(db, schoolId, ct));
 
     private static RoutingOutcome Conflicted() =>
         new(RoutingResult.Conflict, null, null, "someone else changed the item first", false);

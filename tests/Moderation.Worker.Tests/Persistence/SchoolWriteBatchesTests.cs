@@ -106,6 +106,38 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
     }
 
     [Fact]
+    public async Task A_batch_that_adds_outbox_rows_wakes_the_relay_once_it_has_committed()
+    {
+        // Arrange: a listener on the relay's channel, as the relay listens.
+        var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        var (school, account) = await FirstAccountAsync();
+        await using var listener = new Npgsql.NpgsqlConnection(Fixture.Env.ConnectionString);
+        await listener.OpenAsync();
+        var notified = 0;
+        listener.Notification += (_, e) => notified += e.Channel == Moderation.Domain.Messaging.Outbox.Channel ? 1 : 0;
+        await using (var listen = new Npgsql.NpgsqlCommand($"LISTEN {Moderation.Domain.Messaging.Outbox.Channel}", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        var (gate, holder, before) = await HoldBatchOpenAsync(batches, school);
+
+        // Act: two writes in one batch, each adding an ItemReceived to the outbox.
+        var writes = new[]
+        {
+            batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "notify-1", ct), CancellationToken.None),
+            batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "notify-2", ct), CancellationToken.None),
+        };
+        ReleaseWhenQueued(gate, batches, before, queued: 2);
+        await holder;
+        await Task.WhenAll(writes);
+
+        // Assert: PostgreSQL delivers the NOTIFY with the commit (waiting up to 10 s for it, not timing anything).
+        (await listener.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue("the batch's commit notified the relay's channel");
+        notified.Should().Be(1, "one commit, one notification for both writes' outbox rows");
+    }
+
+    [Fact]
     public async Task A_context_appending_in_a_new_transaction_reads_the_chain_head_again_after_another_writer_appended()
     {
         // Arrange: one context appends and commits; another writer appends after it.
