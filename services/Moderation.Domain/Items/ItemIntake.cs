@@ -138,7 +138,9 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
     /// </summary>
     public async Task<(ModerationItem Item, bool Created)> IngestAsync(InboundItem inbound, CancellationToken ct)
     {
-        var account = await db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == inbound.SocialAccountId, ct)
+        // A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).
+        var account = await db.OncePerBatchAsync("social-account", inbound.SocialAccountId,
+                () => db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == inbound.SocialAccountId, ct))
             ?? throw new ArgumentException($"Unknown social account {inbound.SocialAccountId}.", nameof(inbound));
         var now = time.GetUtcNow();
         // In a caller's transaction (a school's write batch, ADR 0601) the item joins it; otherwise it has its own.

@@ -89,20 +89,30 @@ public sealed class OutboxRelay(
             return 0;
         }
 
-        await Task.WhenAll(rows.Select(row => PublishAsync(row, now, cancellationToken)));
+        var published = await Task.WhenAll(rows.Select(row => PublishAsync(row, now, cancellationToken)));
+        // The published rows are marked sent in one statement (one per row was a tenth of the pipeline's statements,
+        // docs/benchmarks.md); the few that failed carry their tracked backoff and error.
+        var sent = rows.Where((_, i) => published[i]).Select(r => r.Seq).ToArray();
+        if (sent.Length > 0)
+        {
+            var sentAt = time.GetUtcNow();
+            await db.Outbox.Where(o => sent.Contains(o.Seq))
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.SentAt, sentAt).SetProperty(o => o.LastError, (string?)null), cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return rows.Count;
     }
 
-    private async Task PublishAsync(OutboxMessage row, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Publishes one row; false (with the row's backoff and error set) when it could not be published.</summary>
+    private async Task<bool> PublishAsync(OutboxMessage row, DateTimeOffset now, CancellationToken cancellationToken)
     {
         try
         {
             var (message, type) = Outbox.Deserialize(row);
             await bus.Publish(message, type, context => context.MessageId = row.MessageId, cancellationToken);
-            row.SentAt = time.GetUtcNow();
-            row.LastError = null;
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -111,6 +121,7 @@ public sealed class OutboxRelay(
             var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, row.Attempts), _options.MaxBackoff.TotalMilliseconds));
             row.DueAt = now + backoff;
             logger.LogWarning(ex, "Outbox message {MessageId} ({Type}) not published, attempt {Attempts}", row.MessageId, row.Type, row.Attempts);
+            return false;
         }
     }
 
