@@ -1,3 +1,12 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Moderation.Domain.Accounts;
+using Moderation.Domain.Notifications;
+using Moderation.Domain.Persistence;
+using Moderation.Domain.Seeding;
 using Npgsql;
 
 namespace Moderation.Benchmarks.Consent;
@@ -31,5 +40,29 @@ public static class BenchDatabase
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
         await create.ExecuteNonQueryAsync();
         return bench;
+    }
+
+    /// <summary>
+    /// The benchmark's database made afresh, migrated and seeded with the demo data, in a host with the services the
+    /// consent benchmarks use; returns the host and Fleming Primary's id. EF logs warnings only, as in the worker's
+    /// appsettings.json (at Information it would write every statement of a run to the console).
+    /// </summary>
+    public static async Task<(IHost Host, Guid FlemingId)> SeededHostAsync(string baseName)
+    {
+        var bench = await RecreateAsync(baseName);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Moderation"] = bench.ConnectionString });
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.AddModerationPersistence();
+        builder.AddModerationNotifications();
+        builder.Services.AddModerationIdentityCore();
+        builder.Services.AddScoped<DemoSeeder>();
+        var host = builder.Build();
+        await host.Services.MigrateModerationDatabaseAsync();
+        using var scope = host.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(DemoSeeder.Read(Path.Combine(RepoRoot.Path, "seeds", "demo.json")), CancellationToken.None);
+        var fleming = await scope.ServiceProvider.GetRequiredService<ModerationDbContext>().Schools
+            .Where(s => s.Slug == "fleming-primary").Select(s => s.Id).SingleAsync();
+        return (host, fleming);
     }
 }

@@ -33,26 +33,12 @@ public static class ReconciliationBenchmark
 
     public static async Task<ReconciliationFigures> RunAsync(TextWriter output)
     {
-        var bench = await BenchDatabase.RecreateAsync("moderation_bench_consent");
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Moderation"] = bench.ConnectionString });
-        // As the worker's appsettings.json: at Information, EF would write every one of the run's statements to the console.
-        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-        builder.AddModerationPersistence();
-        builder.AddModerationNotifications();
-        builder.Services.AddModerationIdentityCore();
-        builder.Services.AddScoped<DemoSeeder>();
-        using var host = builder.Build();
-        await host.Services.MigrateModerationDatabaseAsync();
-        Guid schoolId;
+        var (host, schoolId) = await BenchDatabase.SeededHostAsync("moderation_bench_consent");
+        using var seeded = host;
         var clock = Stopwatch.StartNew();
         using (var scope = host.Services.CreateScope())
         {
-            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(DemoSeeder.Read(Path.Combine(RepoRoot.Path, "seeds", "demo.json")), CancellationToken.None);
             var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
-            var school = await db.Schools.SingleAsync(s => s.Slug == "fleming-primary");
-            schoolId = school.Id;
             var facebook = await db.SocialAccounts.SingleAsync(a => a.SchoolId == schoolId && a.Platform == Platform.Facebook);
             await SeedAsync(db, schoolId, facebook.Id);
         }

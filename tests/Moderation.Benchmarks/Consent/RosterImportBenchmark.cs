@@ -28,22 +28,8 @@ public static class RosterImportBenchmark
 
     public static async Task<RosterImportFigures> RunAsync(TextWriter output)
     {
-        var bench = await BenchDatabase.RecreateAsync("moderation_bench_roster");
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Moderation"] = bench.ConnectionString });
-        builder.AddModerationPersistence();
-        builder.AddModerationNotifications();
-        builder.Services.AddModerationIdentityCore();
-        builder.Services.AddScoped<DemoSeeder>();
-        using var host = builder.Build();
-        await host.Services.MigrateModerationDatabaseAsync();
-        Guid schoolId;
-        using (var scope = host.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(DemoSeeder.Read(Path.Combine(RepoRoot.Path, "seeds", "demo.json")), CancellationToken.None);
-            schoolId = await scope.ServiceProvider.GetRequiredService<ModerationDbContext>().Schools.Where(s => s.Slug == "fleming-primary").Select(s => s.Id).SingleAsync();
-        }
+        var (host, schoolId) = await BenchDatabase.SeededHostAsync("moderation_bench_roster");
+        using var seeded = host;
 
         var first = Csv(withdrawEvery: 0);
         var next = Csv(withdrawEvery: 20);
