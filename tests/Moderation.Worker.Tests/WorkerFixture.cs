@@ -87,16 +87,22 @@ public sealed class WorkerFixture : IAsyncLifetime
         var moderator = await db.Users.SingleAsync(u => u.Email == "moderator@fleming.example");
         var schools = await db.Memberships.Where(m => m.UserId == moderator.Id).Select(m => m.SchoolId).ToListAsync();
         var staff = new StaffMember(moderator.Id, moderator.DisplayName, new HashSet<string> { Roles.Moderator }, schools.ToHashSet());
-        // Routing or the hide on arrival may be writing the item at the same moment: like a person, reload and decide
-        // again (a new scope each time, as each request to the API has).
+        await DecideAsPersonAsync(decisions => approve
+            ? decisions.ApproveAsync(itemId, staff, null, null, CancellationToken.None)
+            : decisions.RejectAsync(itemId, staff, RejectionReason.Abusive, null, null, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// Takes a decision as a person does: routing or the hide on arrival may be writing the item at the same moment,
+    /// and then the person reloads and decides again (a new scope each time, as each request to the API has).
+    /// </summary>
+    public async Task DecideAsPersonAsync(Func<ItemDecisions, Task<Outcome>> decide)
+    {
         var outcome = await Eventually.WaitForAsync(
             async () =>
             {
                 using var scope = Services.CreateScope();
-                var decisions = scope.ServiceProvider.GetRequiredService<ItemDecisions>();
-                return approve
-                    ? await decisions.ApproveAsync(itemId, staff, null, null, CancellationToken.None)
-                    : await decisions.RejectAsync(itemId, staff, RejectionReason.Abusive, null, null, CancellationToken.None);
+                return await decide(scope.ServiceProvider.GetRequiredService<ItemDecisions>());
             },
             o => o.Kind != OutcomeKind.Conflict, "a decision without a concurrent change");
         outcome.Kind.Should().Be(OutcomeKind.Ok, outcome.Detail);

@@ -94,9 +94,7 @@ public sealed class BlogEndToEndTests(WorkerFixture fixture) : WorkerTest(fixtur
             await using (var db = Fixture.Db())
             {
                 var head = await StaffAsync(db, "head@fleming.example");
-                using var scope = Fixture.Services.CreateScope();
-                var approved = await scope.ServiceProvider.GetRequiredService<ItemDecisions>().ApproveAsync(draftId, head, null, null, CancellationToken.None);
-                approved.Kind.Should().Be(OutcomeKind.Ok, approved.Detail);
+                await Fixture.DecideAsPersonAsync(decisions => decisions.ApproveAsync(draftId, head, null, null, CancellationToken.None));
             }
 
             // Assert: published once, with the photo's clean copy, and the post's address on the action.
