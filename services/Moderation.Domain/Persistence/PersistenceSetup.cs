@@ -17,7 +17,7 @@ public static class PersistenceSetup
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionName} is not set. Source infra/env.sh, or set ConnectionStrings__{ConnectionName}.");
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithoutResetOnClose(connectionString)));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(PoolSettings(connectionString)));
         builder.Services.AddSingleton<OutboxNotifyInterceptor>();
         builder.Services.AddDbContext<ModerationDbContext>((services, options) => Configure(options, services.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(services.GetRequiredService<OutboxNotifyInterceptor>()));
@@ -33,22 +33,34 @@ public static class PersistenceSetup
     }
 
     /// <summary>
-    /// Npgsql sends DISCARD ALL each time a pooled connection is reused: one more statement per EF operation, 15 per
-    /// item in the load test (docs/benchmarks.md). Nothing here leaves session state behind (the only locks are
-    /// transaction advisory locks, and no session setting is changed), so the reset is skipped unless the connection
-    /// string asks for it.
+    /// The pool's settings, unless the connection string sets them itself (docs/benchmarks.md, issue 9):
+    /// <list type="bullet">
+    /// <item>Npgsql sends DISCARD ALL each time a pooled connection is reused: one more statement per EF operation, 15
+    /// per item in the load test. Nothing here leaves session state behind (the only locks are transaction advisory
+    /// locks, and no session setting is changed), so the reset is skipped.</item>
+    /// <item>Every statement was parsed and planned anew: the pipeline runs the same few dozen statements for every
+    /// item, so each connection prepares those it has run twice and reuses the plan.</item>
+    /// </list>
     /// </summary>
-    public static string WithoutResetOnClose(string connectionString)
+    public static string PoolSettings(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase) &&
-            !connectionString.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        if (!Sets(connectionString, "Reset On Close", "NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
 
+        if (!Sets(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 200;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
         return builder.ConnectionString;
     }
+
+    private static bool Sets(string connectionString, params string[] keys) =>
+        keys.Any(k => connectionString.Contains(k, StringComparison.OrdinalIgnoreCase));
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options
