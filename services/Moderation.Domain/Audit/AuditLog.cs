@@ -39,13 +39,13 @@ public static class AuditLog
     /// </summary>
     public static async Task LockChainAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
     {
-        if (db.ChainHeads.Holds(db, chainId))
+        if (db.HeldInTransaction.Holds(db, chainId))
         {
             return;
         }
 
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({chainId.ToString()}, 7))", cancellationToken);
-        db.ChainHeads.Locked(db, chainId);
+        db.HeldInTransaction.Locked(db, chainId);
     }
 
     public static async Task<AuditEntry> AppendAsync(
@@ -78,7 +78,7 @@ public static class AuditLog
             position = pending.Position + 1;
             prevHash = pending.Hash;
         }
-        else if (db.ChainHeads.TryGet(db, chainId) is { } head)
+        else if (db.HeldInTransaction.TryGet(db, chainId) is { } head)
         {
             // Appended to earlier in this transaction: the lock is held and this is the head.
             position = head.Position + 1;
@@ -108,7 +108,7 @@ public static class AuditLog
         };
         entry.Hash = ComputeHash(entry);
         db.AuditEntries.Add(entry);
-        db.ChainHeads.Set(db, chainId, entry.Position, entry.Hash);
+        db.HeldInTransaction.Set(db, chainId, entry.Position, entry.Hash);
         return entry;
     }
 
@@ -147,7 +147,7 @@ public static class AuditLog
             return [];
         }
 
-        var (position, prevHash) = db.ChainHeads.TryGet(db, chainId) ?? await LockAndReadHeadAsync(db, chainId, cancellationToken);
+        var (position, prevHash) = db.HeldInTransaction.TryGet(db, chainId) ?? await LockAndReadHeadAsync(db, chainId, cancellationToken);
         var entries = new AuditEntry[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
@@ -185,7 +185,7 @@ public static class AuditLog
                 new NpgsqlParameter("hash", entries.Select(e => e.Hash).ToArray()),
             ],
             cancellationToken);
-        db.ChainHeads.Set(db, chainId, position, prevHash);
+        db.HeldInTransaction.Set(db, chainId, position, prevHash);
         return entries;
     }
 
@@ -252,12 +252,15 @@ public static class AuditLog
 
 /// <summary>
 /// The heads of the chains a context has appended to in its current transaction (see
-/// <see cref="ModerationDbContext.ChainHeads"/>). Valid only for the transaction they were set in.
+/// <see cref="ModerationDbContext.HeldInTransaction"/>). Valid only for the transaction they were set in.
 /// </summary>
-internal sealed class ChainHeads
+internal sealed class TransactionHolds
 {
+    private const string Chain = "chain";
+
     private readonly Dictionary<Guid, (long Position, string Hash)> _heads = [];
-    private readonly HashSet<Guid> _locked = [];
+    private readonly HashSet<(string Lock, Guid Id)> _locked = [];
+    private readonly HashSet<Guid> _itemsReadLocked = [];
 
     // EF's id for the transaction: new for every transaction begun (Npgsql reuses its transaction objects).
     private Guid? _transaction;
@@ -266,26 +269,39 @@ internal sealed class ChainHeads
         Current(db) && _heads.TryGetValue(chainId, out var head) ? head : null;
 
     /// <summary>Whether this transaction already holds the chain's lock.</summary>
-    public bool Holds(ModerationDbContext db, Guid chainId) => Current(db) && _locked.Contains(chainId);
+    public bool Holds(ModerationDbContext db, Guid chainId) => Holds(db, Chain, chainId);
 
-    public void Locked(ModerationDbContext db, Guid chainId)
+    public void Locked(ModerationDbContext db, Guid chainId) => Locked(db, Chain, chainId);
+
+    /// <summary>Whether this transaction already holds the named transaction lock (routing's per school, say).</summary>
+    public bool Holds(ModerationDbContext db, string name, Guid id) => Current(db) && _locked.Contains((name, id));
+
+    public void Locked(ModerationDbContext db, string name, Guid id)
     {
         Follow(db);
-        _locked.Add(chainId);
+        _locked.Add((name, id));
+    }
+
+    /// <summary>Whether the item's row was locked and read, in one statement, in this transaction.</summary>
+    public bool ReadLocked(ModerationDbContext db, Guid itemId) => Current(db) && _itemsReadLocked.Contains(itemId);
+
+    public void ReadUnderLock(ModerationDbContext db, Guid itemId)
+    {
+        Follow(db);
+        _itemsReadLocked.Add(itemId);
     }
 
     public void Set(ModerationDbContext db, Guid chainId, long position, string hash)
     {
         Follow(db);
-        _locked.Add(chainId);
+        _locked.Add((Chain, chainId));
         _heads[chainId] = (position, hash);
     }
 
     /// <summary>After a rollback (to a savepoint too): the entries are gone, and so may be the locks taken since.</summary>
     public void Forget()
     {
-        _heads.Clear();
-        _locked.Clear();
+        Clear();
         _transaction = null;
     }
 
@@ -297,9 +313,15 @@ internal sealed class ChainHeads
         var transaction = db.Database.CurrentTransaction?.TransactionId;
         if (transaction != _transaction)
         {
-            _heads.Clear();
-            _locked.Clear();
+            Clear();
             _transaction = transaction;
         }
+    }
+
+    private void Clear()
+    {
+        _heads.Clear();
+        _locked.Clear();
+        _itemsReadLocked.Clear();
     }
 }

@@ -17,6 +17,30 @@ public static class ItemTransitions
         await db.Database.ExecuteSqlAsync($"SELECT id FROM items WHERE id = {itemId} FOR UPDATE", cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="LockAsync"/> and the read that follows it in one statement: the item's row is locked and returned
+    /// together, tracked, or null if there is no such item. Routing, in the same transaction, then knows the item
+    /// cannot have changed since and does not check its version again.
+    /// </summary>
+    public static async Task<ModerationItem?> LockAndReadAsync(ModerationDbContext db, Guid schoolId, Guid itemId, CancellationToken cancellationToken)
+    {
+        await AuditLog.LockChainAsync(db, schoolId, cancellationToken);
+        // An instance tracked already would be returned as it is, not as read here: only a fresh one counts as read under the lock.
+        var fresh = db.Items.Local.FindEntry(itemId) is null;
+        var rows = await db.Items.FromSql($"SELECT items.*, items.xmin FROM items WHERE id = {itemId} FOR UPDATE").ToListAsync(cancellationToken);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        if (fresh)
+        {
+            db.HeldInTransaction.ReadUnderLock(db, itemId);
+        }
+
+        return rows[0];
+    }
+
     /// <summary>Moves an item and appends the audit entry for the move in the caller's transaction.</summary>
     public static async Task MoveAsync(
         ModerationDbContext db,

@@ -56,12 +56,13 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     public DbSet<Consent.Reconciliation.ConsentSnapshotEntry> ConsentSnapshot => Set<Consent.Reconciliation.ConsentSnapshotEntry>();
 
     /// <summary>
-    /// The audit chains' heads this context appended in its current transaction, under the chains' locks (see
-    /// <see cref="Audit.AuditLog"/>): a later append in the same transaction chains on from here instead of taking
-    /// the lock and reading the head again. Forgotten when a save fails, and by a write batch when it rolls back to a
-    /// savepoint, because the entries it describes are then gone.
+    /// What this context holds in its current transaction: the audit chains' heads it appended under the chains'
+    /// locks (see <see cref="Audit.AuditLog"/>), so a later append chains on from here instead of taking the lock and
+    /// reading the head again; the other transaction locks it took (routing's per school); and the items it locked and
+    /// read in one statement. Forgotten when a save fails, and by a write batch when it rolls back to a savepoint,
+    /// because the entries and locks it describes may then be gone.
     /// </summary>
-    internal Audit.ChainHeads ChainHeads { get; } = new();
+    internal Audit.TransactionHolds HeldInTransaction { get; } = new();
 
     /// <summary>
     /// Set by <see cref="SchoolWriteBatches"/> on its own context: the writes of one school's batch run here, and
@@ -104,7 +105,7 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
         }
         catch
         {
-            ChainHeads.Forget();
+            HeldInTransaction.Forget();
             throw;
         }
     }
@@ -117,7 +118,7 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
         }
         catch
         {
-            ChainHeads.Forget();
+            HeldInTransaction.Forget();
             throw;
         }
     }

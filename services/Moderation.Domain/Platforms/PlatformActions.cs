@@ -394,8 +394,8 @@ public sealed class PlatformActionExecutor(
     /// </summary>
     private static async Task RecordOnItemAsync(ModerationDbContext db, PlatformActionRecord action, Guid itemId, string sentence, DateTimeOffset now, CancellationToken ct)
     {
-        await ItemTransitions.LockAsync(db, action.SchoolId, itemId, ct);
-        var item = await db.Items.FirstAsync(i => i.Id == itemId, ct);
+        var item = await ItemTransitions.LockAndReadAsync(db, action.SchoolId, itemId, ct)
+            ?? throw new InvalidOperationException($"Item {itemId} of platform action {action.Id} does not exist.");
         if (action.Action == PlatformAction.Hide)
         {
             item.HiddenOnPlatform = true;

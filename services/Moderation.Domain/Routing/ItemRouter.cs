@@ -176,8 +176,13 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
 
         // End the current assignment before adding the next: only one may be open (a unique index), so a racing
         // writer fails here or on save rather than leaving two owners.
-        await db.ItemAssignments.Where(a => a.ItemId == item.Id && a.EndedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.EndedAt, now), ct);
+        // An item never routed (AssignedAt is set by every routing step and never cleared) has no assignment to end.
+        if (item.AssignedAt is not null)
+        {
+            await db.ItemAssignments.Where(a => a.ItemId == item.Id && a.EndedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.EndedAt, now), ct);
+        }
+
         db.ItemAssignments.Add(new ItemAssignment
         {
             Id = Guid.CreateVersion7(now),
@@ -411,8 +416,20 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         // The school's audit chain first, as every writer of the school's items locks it first: a routing step always
         // appends to it, and taking it after the routing lock could deadlock with a writer that holds it already.
         await AuditLog.LockChainAsync(db, item.SchoolId, ct);
-        var key = $"routing:{item.SchoolId}";
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 11))", ct);
+        if (!db.HeldInTransaction.Holds(db, "routing", item.SchoolId))
+        {
+            // Taken once per transaction: a school's write batch routes many of its items under the one lock.
+            var key = $"routing:{item.SchoolId}";
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 11))", ct);
+            db.HeldInTransaction.Locked(db, "routing", item.SchoolId);
+        }
+
+        if (db.HeldInTransaction.ReadLocked(db, item.Id) && ReferenceEquals(db.Items.Local.FindEntry(item.Id)?.Entity, item))
+        {
+            // This very instance was read with its row locked in this transaction: nobody can have changed it since.
+            return true;
+        }
+
         var version = await db.Items.Where(i => i.Id == item.Id).Select(i => (uint?)i.Version).FirstOrDefaultAsync(ct);
         return version == item.Version;
     }

@@ -30,8 +30,7 @@ public sealed class ItemScreenedConsumer(SchoolWriteBatches batches, TimeProvide
         }
 
         // Locked before it is read, so a hide on arrival finishing meanwhile waits for this commit instead of failing it.
-        await ItemTransitions.LockAsync(db, context.Message.SchoolId, context.Message.ItemId, ct);
-        var item = await db.Items.FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
+        var item = await ItemTransitions.LockAndReadAsync(db, context.Message.SchoolId, context.Message.ItemId, ct)
             ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
         if (item.State != ItemState.AwaitingReview || item.AssignedAt is not null)
         {

@@ -56,8 +56,7 @@ public sealed class ItemReceivedConsumer(
         }
 
         // Locked before it is read, so a hide on arrival finishing meanwhile waits for this commit instead of failing it.
-        await ItemTransitions.LockAsync(db, context.Message.SchoolId, context.Message.ItemId, ct);
-        var item = await db.Items.Include(i => i.Media).FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
+        var item = await ItemTransitions.LockAndReadAsync(db, context.Message.SchoolId, context.Message.ItemId, ct)
             ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
         if (item.State != (rescreen ? ItemState.Screening : ItemState.Received) || result is null)
         {
@@ -65,6 +64,7 @@ public sealed class ItemReceivedConsumer(
             return;
         }
 
+        await db.Entry(item).Collection(i => i.Media).LoadAsync(ct);
         var actor = Actor.System(Name);
         if (rescreen)
         {

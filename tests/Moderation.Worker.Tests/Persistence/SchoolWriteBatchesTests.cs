@@ -177,6 +177,61 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
         (await AuditLog.VerifyAsync(check, school, CancellationToken.None)).Intact.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Locking_and_reading_an_item_in_one_statement_holds_its_row_until_the_commit()
+    {
+        // Arrange
+        var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        var (school, account) = await FirstAccountAsync();
+        var id = await batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "locked", ct), CancellationToken.None);
+        await using var db = Fixture.Db();
+        await using var tx = await db.Database.BeginTransactionAsync();
+
+        // Act
+        var item = await ItemTransitions.LockAndReadAsync(db, school, id, CancellationToken.None);
+        var missing = await ItemTransitions.LockAndReadAsync(db, school, Guid.NewGuid(), CancellationToken.None);
+
+        // Assert
+        item.Should().NotBeNull();
+        item!.Id.Should().Be(id);
+        item.Version.Should().NotBe(0u, "xmin is read with the row");
+        missing.Should().BeNull();
+        await using var other = new Npgsql.NpgsqlConnection(Fixture.Env.ConnectionString);
+        await other.OpenAsync();
+        await using var probe = new Npgsql.NpgsqlCommand("SELECT id FROM items WHERE id = @id FOR UPDATE NOWAIT", other);
+        probe.Parameters.AddWithValue("id", id);
+        var taking = async () => await probe.ExecuteScalarAsync();
+        (await taking.Should().ThrowAsync<Npgsql.PostgresException>()).Which.SqlState.Should().Be("55P03", "the row is locked by the first transaction");
+    }
+
+    [Fact]
+    public async Task Routing_checks_the_version_of_an_instance_read_before_the_lock_and_finds_it_changed()
+    {
+        // Arrange: the item is read (and tracked) first, then changed by someone else, then locked and "read" again.
+        var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        var (school, account) = await FirstAccountAsync();
+        var id = await batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "stale", ct), CancellationToken.None);
+        await using var scope = Fixture.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
+        var stale = await db.Items.FirstAsync(i => i.Id == id);
+        await using (var other = Fixture.Db())
+        {
+            await other.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.UpdatedAt, DateTimeOffset.UtcNow));
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var locked = await ItemTransitions.LockAndReadAsync(db, school, id, CancellationToken.None);
+
+        // Act
+        var outcome = await scope.ServiceProvider.GetRequiredService<Moderation.Domain.Routing.ItemRouter>()
+            .AssignOnArrivalAsync(locked!, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        // Assert
+        locked.Should().BeSameAs(stale, "EF hands back the instance it tracks, with the values it had");
+        outcome.Result.Should().Be(Moderation.Domain.Routing.RoutingResult.Conflict,
+            "only an instance read under the lock skips the version check; this one is out of date");
+    }
+
     private async Task<(Guid School, Guid Account)> FirstAccountAsync()
     {
         await using var db = Fixture.Db();
