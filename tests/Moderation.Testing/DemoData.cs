@@ -34,9 +34,9 @@ public static class DemoData
                 .Where(a => accountHandle == null ? a.Platform == Domain.Schools.Platform.Facebook : a.Handle == accountHandle)
                 .FirstAsync();
             var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
-            var (item, _) = await intake.IngestAsync(
+            var (ingested, _) = await intake.IngestAsync(
                 new InboundItem(account.Id, ItemKind.InboundComment, $"test-{Guid.NewGuid():N}", "A Parent", "p-1", text, null), CancellationToken.None);
-            itemId = item.Id;
+            itemId = ingested;
         }
 
         await WaitForRoutedAsync(env, itemId);

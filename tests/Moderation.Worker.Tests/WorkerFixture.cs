@@ -68,10 +68,10 @@ public sealed class WorkerFixture : IAsyncLifetime
         var ids = new List<Guid>(count);
         for (var i = 0; i < count; i++)
         {
-            var (item, _) = await intake.IngestAsync(
+            var (ingested, _) = await intake.IngestAsync(
                 new InboundItem(account.Id, ItemKind.InboundComment, $"{prefix}-{i}-{Guid.NewGuid():N}", "Parent", "p", $"{prefix} {i}: well done everyone", null),
                 CancellationToken.None);
-            ids.Add(item.Id);
+            ids.Add(ingested);
         }
 
         return ids;

@@ -133,10 +133,10 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
     }
 
     /// <summary>
-    /// Stores an inbound item once: a second delivery of the same (account, platform item id) returns the stored item
+    /// Stores an inbound item once: a second delivery of the same (account, platform item id) returns the stored item's id
     /// and publishes nothing.
     /// </summary>
-    public async Task<(ModerationItem Item, bool Created)> IngestAsync(InboundItem inbound, CancellationToken ct)
+    public async Task<(Guid ItemId, bool Created)> IngestAsync(InboundItem inbound, CancellationToken ct)
     {
         // A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).
         var account = await db.OncePerBatchAsync("social-account", inbound.SocialAccountId,
@@ -162,8 +162,8 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
         if (inserted == 0)
         {
             // Nothing was written: the conflict inserted no row.
-            var existing = await db.Items.AsNoTracking()
-                .FirstAsync(i => i.SocialAccountId == account.Id && i.PlatformItemId == inbound.PlatformItemId, ct);
+            var existing = await db.Items.Where(i => i.SocialAccountId == account.Id && i.PlatformItemId == inbound.PlatformItemId)
+                .Select(i => i.Id).FirstAsync(ct);
             return (existing, false);
         }
 
@@ -181,7 +181,6 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
             await tx.CommitAsync(ct);
         }
 
-        var item = await db.Items.AsNoTracking().FirstAsync(i => i.Id == id, ct);
-        return (item, true);
+        return (id, true);
     }
 }

@@ -31,9 +31,14 @@ public sealed class ItemReceivedConsumer(
         var ct = context.CancellationToken;
 
         // Screen before the transaction: it is a pure function of the item and the school, and may wait on the classifier.
-        var snapshot = await db.Items.AsNoTracking().AsSplitQuery().Include(i => i.Media).Include(i => i.Targets)
-            .FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
+        // One query for the item and its photos; only a draft has accounts it targets, read apart so a comment costs one trip.
+        var snapshot = await db.Items.AsNoTracking().Include(i => i.Media).FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
             ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
+        if (snapshot.Kind == ItemKind.OutboundDraft)
+        {
+            snapshot.Targets.AddRange(await db.DraftTargets.AsNoTracking().Where(t => t.ItemId == snapshot.Id).ToListAsync(ct));
+        }
+
         ScreeningResult? result = null;
         // Screening here means sent back by consent reconciliation: screen again against today's consent list.
         var rescreen = snapshot.State == ItemState.Screening;

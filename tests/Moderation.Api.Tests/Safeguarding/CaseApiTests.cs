@@ -42,11 +42,11 @@ public sealed class CaseApiTests(ApiFixture fixture) : SafeguardingTest(fixture)
         {
             var db = scope.ServiceProvider.GetRequiredService<Domain.Persistence.ModerationDbContext>();
             var account = await db.SocialAccounts.AsNoTracking().SingleAsync(a => a.Handle == "@FlemingPrimary" && a.Platform == Domain.Schools.Platform.Facebook);
-            var (item, _) = await scope.ServiceProvider.GetRequiredService<Domain.Items.ItemIntake>().IngestAsync(
+            var (ingested, _) = await scope.ServiceProvider.GetRequiredService<Domain.Items.ItemIntake>().IngestAsync(
                 new Domain.Items.InboundItem(account.Id, Domain.Items.ItemKind.InboundComment, "100200300400500_77", "Stranger", "9001", Grooming, null,
                     Url: "https://www.facebook.com/100200300400500_77", RawJson: payload),
                 CancellationToken.None);
-            itemId = item.Id;
+            itemId = ingested;
         }
 
         // Act: screening raises the concern, which opens the case.

@@ -241,10 +241,10 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
 
     private static async Task<Guid> IngestAsync(IServiceProvider services, Guid account, string prefix, CancellationToken ct)
     {
-        var (item, created) = await services.GetRequiredService<ItemIntake>().IngestAsync(
+        var (ingested, created) = await services.GetRequiredService<ItemIntake>().IngestAsync(
             new InboundItem(account, ItemKind.InboundComment, $"{prefix}-{Guid.NewGuid():N}", "Parent", "p", $"{prefix}: well done everyone", null), ct);
         created.Should().BeTrue();
-        return item.Id;
+        return ingested;
     }
 
     /// <summary>

@@ -81,11 +81,11 @@ internal sealed class PlatformWorld : IAsyncDisposable
         using var scope = _fixture.Services.CreateScope();
         var intake = scope.ServiceProvider.GetRequiredService<ItemIntake>();
         var commentId = $"{Account.ExternalId}_{Random.Shared.NextInt64(1_000_000, 9_999_999)}";
-        var (item, _) = await intake.IngestAsync(
+        var (ingested, _) = await intake.IngestAsync(
             new InboundItem(Account.Id, ItemKind.InboundComment, commentId, "Sam Parent", "fb-5551", text, DateTimeOffset.UtcNow,
                 Url: $"https://www.facebook.com/{commentId}", ParentId: $"{Account.ExternalId}_1", RawJson: "{}", HideOnArrival: true),
             CancellationToken.None);
-        return item.Id;
+        return ingested;
     }
 
     public async Task<ModerationItem> ItemAsync(Guid id)

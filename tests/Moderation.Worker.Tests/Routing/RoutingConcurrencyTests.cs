@@ -19,10 +19,10 @@ public sealed class RoutingConcurrencyTests(WorkerFixture fixture) : WorkerTest(
         var ids = new List<Guid>(count);
         for (var i = 0; i < count; i++)
         {
-            var (item, _) = await intake.IngestAsync(
+            var (ingested, _) = await intake.IngestAsync(
                 new InboundItem(account.Id, ItemKind.InboundComment, $"load-{i}-{Guid.NewGuid():N}", "Parent", "p", $"Comment {i}: lovely assembly", null),
                 CancellationToken.None);
-            ids.Add(item.Id);
+            ids.Add(ingested);
         }
 
         return ids;
