@@ -175,7 +175,13 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
         }
 
         Outbox.Enqueue(db, new ItemReceived(id, account.SchoolId, inbound.Kind.ToString(), now), now);
-        await db.SaveChangesAsync(ct);
+        if (!db.InWriteBatch)
+        {
+            // A write batch saves after each write (ADR 0601): a delivery's comments for one school then go to the
+            // database as one batched command instead of one round trip each.
+            await db.SaveChangesAsync(ct);
+        }
+
         if (tx is not null)
         {
             await tx.CommitAsync(ct);

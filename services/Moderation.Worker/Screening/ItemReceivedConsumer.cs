@@ -69,7 +69,12 @@ public sealed class ItemReceivedConsumer(
             return;
         }
 
-        await db.Entry(item).Collection(i => i.Media).LoadAsync(ct);
+        if (result.Photos.Count > 0)
+        {
+            // The photos get their verdicts; an item without any (most comments) needs no second read.
+            await db.Entry(item).Collection(i => i.Media).LoadAsync(ct);
+        }
+
         var actor = Actor.System(Name);
         if (rescreen)
         {
