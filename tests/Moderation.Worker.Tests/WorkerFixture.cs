@@ -147,7 +147,39 @@ public sealed class WorkerFixture : IAsyncLifetime
 
         await host.StartAsync();
         await host.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
-        return host;
+        return new StoppingHost(host);
+    }
+
+    /// <summary>
+    /// A worker that stops when it is disposed. Disposing a generic host does not stop it: its bus would go on taking the
+    /// next test's messages, and its clustered Quartz scheduler would go on acquiring the shared triggers (the routing
+    /// sweep among them) for jobs that can no longer run.
+    /// </summary>
+    private sealed class StoppingHost(IHost host) : IHost
+    {
+        private bool _stopped;
+
+        public IServiceProvider Services => host.Services;
+
+        public Task StartAsync(CancellationToken cancellationToken = default) => host.StartAsync(cancellationToken);
+
+        public async Task StopAsync(CancellationToken cancellationToken = default)
+        {
+            await host.StopAsync(cancellationToken);
+            _stopped = true;
+        }
+
+        public void Dispose()
+        {
+            if (!_stopped)
+            {
+                // Off the test's synchronisation context, so that the stop's continuations cannot wait on this thread.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                Task.Run(() => host.StopAsync(timeout.Token)).GetAwaiter().GetResult();
+            }
+
+            host.Dispose();
+        }
     }
 }
 
