@@ -16,7 +16,7 @@ public sealed class TestEnvironment
     private static readonly string[] s_referenceTables =
         ["schools", "social_accounts", "school_memberships", "asp_net_users", "asp_net_roles", "asp_net_user_roles",
          "asp_net_user_claims", "asp_net_user_logins", "asp_net_user_tokens", "asp_net_role_claims", "pupils", "consents",
-         "__ef_migrations_history"];
+         "__ef_migrations_history", "routing_config_version"];
 
     private NpgsqlDataSource? _dataSource;
 

@@ -41,7 +41,7 @@ public sealed record RoutingOutcome(RoutingResult Result, Guid? UserId, DateTime
 /// routing committed. The item's row version is checked under that lock, and again when the caller saves, so two
 /// sweepers (or a sweeper and an administrator) cannot both hand the same item on: the loser writes nothing.
 /// </remarks>
-public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifier notifier)
+public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifier notifier, RoutingInputs inputs)
 {
     public const string Stage = "routing";
 
@@ -434,13 +434,13 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         return version == item.Version;
     }
 
-    // In a school's write batch (ADR 0601) the school's routing and rotas are read once for the whole batch: nothing in
-    // a batch changes them, and the batch is one transaction of a few milliseconds. Anywhere else they are read each time.
+    // Kept between transactions while nothing they are made of changes (ADR 0602); in a school's write batch (ADR 0601)
+    // asked for once for the whole batch, as nothing in a batch changes them.
     private Task<SchoolRouting> RoutingOfAsync(Guid schoolId, CancellationToken ct) =>
-        db.OncePerBatchAsync("routing", schoolId, () => SchoolRouting.LoadAsync(db, schoolId, ct));
+        db.OncePerBatchAsync("routing", schoolId, () => inputs.GetAsync(db, "routing", schoolId, () => SchoolRouting.LoadAsync(db, schoolId, ct), ct));
 
     private Task<IReadOnlyList<RotaDefinition>> RotasOfAsync(Guid schoolId, CancellationToken ct) =>
-        db.OncePerBatchAsync("rotas", schoolId, () => rotas.ForSchoolAsync(db, schoolId, ct));
+        db.OncePerBatchAsync("rotas", schoolId, () => inputs.GetAsync(db, "rotas", schoolId, () => rotas.ForSchoolAsync(db, schoolId, ct), ct));
 
     private static RoutingOutcome Conflicted() =>
         new(RoutingResult.Conflict, null, null, "someone else changed the item first", false);

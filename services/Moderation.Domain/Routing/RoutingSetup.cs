@@ -9,6 +9,7 @@ public static class RoutingSetup
     public static IHostApplicationBuilder AddModerationRouting(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<RoutingOptions>(builder.Configuration.GetSection(RoutingOptions.Section));
+        builder.Services.AddSingleton<RoutingInputs>();
         builder.Services.AddScoped<ItemRouter>();
         builder.Services.AddScoped<AssignmentCommands>();
         builder.Services.AddScoped<RoutingSweep>();

@@ -120,7 +120,7 @@ public sealed class RoutingWorld(WorkerFixture fixture)
     }
 
     public ItemRouter Router(ModerationDbContext db) =>
-        new(db, new AdjustedRotaStore(new RotaStore(), this), new Notifier(Options.Create(new NotificationOptions())));
+        new(db, new AdjustedRotaStore(new RotaStore(), this), new Notifier(Options.Create(new NotificationOptions())), new RoutingInputs());
 
     public RoutingSweep Sweep(ModerationDbContext db) =>
         new(db, Router(db), Clock, Options.Create(new RoutingOptions()), NullLogger<RoutingSweep>.Instance);
