@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Moderation.Domain.Caching;
 using Moderation.Domain.Persistence;
 
 namespace Moderation.Domain.Routing;
@@ -9,11 +9,15 @@ namespace Moderation.Domain.Routing;
 /// of it changes (ADR 0602). Every change to those tables gives the database's routing version a new number as it
 /// commits (migration <c>RoutingConfigVersion</c>), so a kept copy is used only while the number it was read under is
 /// still the current one: one small read instead of a dozen. A transaction that has itself changed any of it reads
-/// afresh, and keeps nothing, because what it sees is not committed.
+/// afresh, and keeps nothing, because what it sees is not committed. At most <see cref="MaxKept"/> copies are kept, the
+/// least recently used going first, so a local authority's hundreds of schools do not each stay in memory for good.
 /// </summary>
 public sealed class RoutingInputs
 {
-    private readonly ConcurrentDictionary<(string Kind, Guid SchoolId), (long Version, object Value)> _kept = new();
+    /// <summary>Copies kept at most: a school's routing data and its rotas are two, so a thousand schools.</summary>
+    public const int MaxKept = 2_000;
+
+    private readonly BoundedCache<(string Kind, Guid SchoolId), (long Version, object Value)> _kept = new(MaxKept, _ => 1);
     private long _reused;
     private long _read;
 
@@ -37,7 +41,7 @@ public sealed class RoutingInputs
             return await load();
         }
 
-        if (_kept.TryGetValue((kind, schoolId), out var kept) && kept.Version == current.Version)
+        if (_kept.TryGet((kind, schoolId), out var kept) && kept.Version == current.Version)
         {
             Interlocked.Increment(ref _reused);
             return (T)kept.Value;
@@ -45,7 +49,7 @@ public sealed class RoutingInputs
 
         Interlocked.Increment(ref _read);
         var value = await load();
-        _kept[(kind, schoolId)] = (current.Version.Value, value);
+        _kept.Set((kind, schoolId), (current.Version.Value, value));
         return value;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +16,7 @@ public static class ScreeningSetup
     /// Screening for a host: the risk rules (loaded once, from <c>Screening:RulesPath</c> or the copy of
     /// <c>seeds/screening</c> beside the binary), the personal-data screener, the optional classifier
     /// (<c>Screening:Classifier</c>, see <see cref="ClassifierSetup.AddRiskClassifier"/>), school profiles
-    /// and the engine that runs them all.
+    /// (at most <c>Screening:ProfileCachePupils</c> pupils kept between them) and the engine that runs them all.
     /// </summary>
     public static IHostApplicationBuilder AddModerationScreening(this IHostApplicationBuilder builder)
     {
@@ -25,7 +26,14 @@ public static class ScreeningSetup
         builder.Services.AddSingleton<RiskScreener>();
         builder.Services.AddSingleton<ITextScreener, PersonalDataScreener>();
         builder.Services.AddRiskClassifier(builder.Configuration);
-        builder.Services.AddSingleton<SchoolScreeningProfiles>();
+        var pupilBudget = builder.Configuration.GetValue<long?>("Screening:ProfileCachePupils") ?? SchoolScreeningProfiles.DefaultPupilBudget;
+        if (pupilBudget <= 0)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"Screening:ProfileCachePupils is {pupilBudget}; it must be a positive number of pupils (default {SchoolScreeningProfiles.DefaultPupilBudget:N0})."));
+        }
+
+        builder.Services.AddSingleton(services => new SchoolScreeningProfiles(services.GetRequiredService<TimeProvider>(), pupilBudget));
         builder.Services.AddSingleton<ScreeningEngine>();
         builder.Services.AddSingleton<ScreeningPreview>();
         return builder;
