@@ -6,9 +6,9 @@ using Moderation.Benchmarks.Photos;
 using Moderation.Benchmarks.Rota;
 using Moderation.Benchmarks.Text;
 
-// dotnet run -c Release --project tests/Moderation.Benchmarks -- text|text-parts|text-profile|photos|exiftool|rota|consent|roster|all [BenchmarkDotNet options]
+// dotnet run -c Release --project tests/Moderation.Benchmarks -- text|text-parts|text-profile|profiles|photos|exiftool|rota|consent|roster|all [BenchmarkDotNet options]
 // Figures are recorded in docs/benchmarks.md. Missing a target is reported, not failed: no test asserts a time.
-string[] commands = ["text", "text-parts", "text-profile", "photos", "exiftool", "rota", "consent", "roster", "all"];
+string[] commands = ["text", "text-parts", "text-profile", "profiles", "photos", "exiftool", "rota", "consent", "roster", "all"];
 if (args.Length == 0 || !commands.Contains(args[0], StringComparer.Ordinal))
 {
     Console.Error.WriteLine($"usage: dotnet run -c Release --project tests/Moderation.Benchmarks -- {string.Join('|', commands)} [BenchmarkDotNet options, e.g. --job short]");
@@ -40,6 +40,13 @@ if (command == "text-parts")
 if (command == "text-profile")
 {
     TextProfile.Run(Console.Out);
+}
+
+if (command is "profiles" or "all")
+{
+    // No target of its own: it sets how many schools' profiles the worker keeps (SchoolScreeningProfiles).
+    var (perProfileMb, pupils) = ProfileMemory.Run(Console.Out);
+    figures.Add(($"one school's screening profile kept in memory, {pupils:N0} pupils", $"{perProfileMb:0.00} MB", "none (reported)", true));
 }
 
 if (command is "photos" or "all")

@@ -11,6 +11,12 @@ public sealed record LoadOptions
     public int Workers { get; init; } = 1;
     public int Schools { get; init; } = 20;
 
+    /// <summary>
+    /// Pupils on each school's roll: Fleming Primary's four (whose names the comments use and the photos tag), then
+    /// generated pupils, each with social media and website consent. A real school has hundreds.
+    /// </summary>
+    public int Pupils { get; init; } = LoadTrust.FlemingPupilCount;
+
     /// <summary>The share of the traffic that goes to one school (the viral post); the rest is spread evenly.</summary>
     public double HotShare { get; init; } = 0.3;
 
@@ -48,6 +54,7 @@ public sealed record LoadOptions
           --duration S           seconds of sending (default 30)
           --workers 1|2          worker processes sharing the queues (default 1)
           --schools N            schools in the load trust, 1-500 (default 20)
+          --pupils N             pupils on each school's roll, 4-3000 (default 4, Fleming Primary's; the rest generated)
           --hot F                share of the items for one school, 0-1 (default 0.3)
           --connections N        requests in flight at most, 1-1024 (default 64)
           --drain-timeout S      how long to wait for the pipeline to finish after sending (default 300)
@@ -115,6 +122,9 @@ public sealed record LoadOptions
                     break;
                 case "--schools":
                     o = o with { Schools = Int(name, value, 1, 500, errors, o.Schools) };
+                    break;
+                case "--pupils":
+                    o = o with { Pupils = Int(name, value, LoadTrust.FlemingPupilCount, 3000, errors, o.Pupils) };
                     break;
                 case "--connections":
                     o = o with { Connections = Int(name, value, 1, 1024, errors, o.Connections) };

@@ -45,7 +45,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
 
         var schools = LoadTrust.Schools(options.Schools);
         var seeds = Path.Combine(work.FullName, "seeds");
-        LoadTrust.WriteSeeds(seeds, schools);
+        LoadTrust.WriteSeeds(seeds, schools, options.Pupils);
         var keys = Directory.CreateDirectory(Path.Combine(work.FullName, "keys")).FullName;
         var variables = new Dictionary<string, string>(env.Variables)
         {

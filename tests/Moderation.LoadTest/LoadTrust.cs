@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Moderation.Domain.Consent;
 using Moderation.Domain.Schools;
 using Moderation.Domain.Seeding;
 using Moderation.Testing;
@@ -19,6 +20,21 @@ public static class LoadTrust
 {
     public const string Password = "Demo-Passw0rd!";
 
+    /// <summary>Fleming Primary's roll in seeds/demo.json: the fewest pupils a load school has.</summary>
+    public const int FlemingPupilCount = 4;
+
+    private static readonly string[] s_forenames =
+    [
+        "Amelia", "Noah", "Isla", "Leo", "Freya", "Arthur", "Ava", "Oscar", "Mia", "Theo", "Ivy", "Jacob", "Ruby", "Harry",
+        "Aisha", "Mohammed", "Zara", "Yusuf", "Priya", "Arjun", "Chloe", "Ethan", "Maya", "Finley", "Layla", "Kai",
+    ];
+
+    private static readonly string[] s_surnames =
+    [
+        "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts", "Khan", "Patel",
+        "Ahmed", "Begum", "Nowak", "Kowalski", "Murphy", "Kelly", "Campbell", "Stewart", "Okafor", "Adeyemi", "Hughes", "Price",
+    ];
+
     public static IReadOnlyList<LoadSchool> Schools(int count) =>
         [.. Enumerable.Range(1, count).Select(i => new LoadSchool(
             i,
@@ -28,12 +44,12 @@ public static class LoadTrust
             AuthorEmail: $"author@load-school-{i:D3}.example",
             PupilNames: FlemingPupils().Select(p => $"{p.PreferredForename ?? p.LegalForename} {p.Surname}").ToList()))];
 
-    /// <summary>Writes demo.json and load-trust.json into <paramref name="folder"/>.</summary>
-    public static void WriteSeeds(string folder, IReadOnlyList<LoadSchool> schools)
+    /// <summary>Writes demo.json and load-trust.json into <paramref name="folder"/>, each school with <paramref name="pupilsPerSchool"/> pupils.</summary>
+    public static void WriteSeeds(string folder, IReadOnlyList<LoadSchool> schools, int pupilsPerSchool = FlemingPupilCount)
     {
         Directory.CreateDirectory(folder);
         File.Copy(Path.Combine(RepoPaths.Seeds, "demo.json"), Path.Combine(folder, "demo.json"), overwrite: true);
-        var pupils = FlemingPupils();
+        var pupils = Roll(pupilsPerSchool);
         var seedSchools = new List<SeedSchool>();
         var users = new List<SeedUser>();
         var rotas = new List<SeedRota>();
@@ -59,6 +75,22 @@ public static class LoadTrust
 
         var json = JsonSerializer.Serialize(new SeedData(Password, seedSchools, users, rotas, Totp.DemoKey), DemoSeeder.Json);
         File.WriteAllText(Path.Combine(folder, "load-trust.json"), json);
+    }
+
+    /// <summary>Fleming Primary's pupils, then generated ones (the same on every run), each with social media and website consent.</summary>
+    private static List<SeedPupil> Roll(int count)
+    {
+        var roll = FlemingPupils();
+        var consents = roll[0].Consents.Where(c => c.Status == ConsentStatus.Granted).ToList();
+        var random = new Random(2026);
+        for (var i = roll.Count; i < count; i++)
+        {
+            roll.Add(new SeedPupil(
+                $"G{i:D4}", s_forenames[random.Next(s_forenames.Length)], null, s_surnames[random.Next(s_surnames.Length)],
+                $"Year {1 + (i % 6)}", consents));
+        }
+
+        return roll;
     }
 
     private static List<SeedPupil> FlemingPupils() =>

@@ -154,7 +154,7 @@ internal sealed class BenchmarkSchool
             new Guid($"00000000-0000-4000-8000-{i + 1:D12}"), $"MIS{i + 1:D5}", n.Legal, n.Preferred, n.Surname))];
     }
 
-    private static List<string> BuildStaff()
+    internal static List<string> BuildStaff()
     {
         var random = new Random(1201);
         var staff = new List<string> { "Mrs Helen Carter (Headteacher)", "Mr David Okoro (Deputy Head)", "Ms Amina Hussain (SENCo)" };
