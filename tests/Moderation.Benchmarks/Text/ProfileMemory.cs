@@ -1,16 +1,19 @@
+using System.Runtime.CompilerServices;
 using Moderation.Domain.Consent;
 using Moderation.Domain.Schools;
 using Moderation.Domain.Screening;
 using Moderation.Domain.Screening.Names;
 using Moderation.Domain.Screening.Photos;
+using Moderation.Domain.Screening.Risk;
 
 namespace Moderation.Benchmarks.Text;
 
 /// <summary>
-/// What one school's screening profile keeps in memory: the worker keeps a profile for each school it screens for
-/// (<see cref="SchoolScreeningProfiles"/>), so this decides how many schools it can keep within the 300 MB a host may
-/// use. Builds profiles of the 2,000-pupil benchmark school, each from its own copy of the roster as a database read
-/// would give it, and measures the managed heap they keep after a full collection. Not a timing: no BenchmarkDotNet.
+/// What one school's screening profile keeps in memory: a host keeps a profile for each school it screened lately
+/// (<see cref="SchoolScreeningProfiles"/>), so this decides how many schools fit in the 300 MB a host may use. Builds
+/// profiles of the 2,000-pupil benchmark school, each from its own copy of the roll as a database read would give it,
+/// and measures the managed heap they keep after a full collection; then the same for the profile's parts. Not a
+/// timing: no BenchmarkDotNet.
 /// </summary>
 public static class ProfileMemory
 {
@@ -19,34 +22,45 @@ public static class ProfileMemory
     public static (double PerProfileMb, int Pupils) Run(TextWriter output)
     {
         // Built once before measuring, so that the first build's one-off costs (rules, JIT) are not counted.
-        _ = Build(Guid.NewGuid());
-        var before = Settled();
-        var kept = new List<SchoolScreeningProfile>(Profiles);
-        for (var i = 0; i < Profiles; i++)
-        {
-            kept.Add(Build(Guid.NewGuid()));
-        }
-
-        var after = Settled();
-        GC.KeepAlive(kept);
-        var perProfileMb = (after - before) / (double)Profiles / (1024 * 1024);
-        output.WriteLine($"{Profiles} profiles of {kept[0].Roster.Count:N0} pupils keep {(after - before) / (1024.0 * 1024):0.0} MB: {perProfileMb:0.00} MB each.");
-        return (perProfileMb, kept[0].Roster.Count);
+        var pupils = Build().Roster.Count;
+        var perProfileMb = PerCopyMb(Build);
+        output.WriteLine($"{Profiles} profiles of {pupils:N0} pupils: {perProfileMb:0.00} MB each. Its parts, each with its own copy of the roll:");
+        output.WriteLine($"  the roll alone: {PerCopyMb(Roll):0.00} MB");
+        output.WriteLine($"  the roll and the name index: {PerCopyMb(() => NameMatcher.Build(Roll())):0.00} MB");
+        output.WriteLine($"  the roll and the consent lists: {PerCopyMb(() => Consents(Roll())):0.00} MB");
+        output.WriteLine($"  the roll and the risk context (pupil and staff names): {PerCopyMb(() => Risk(Roll())):0.00} MB");
+        return (perProfileMb, pupils);
     }
 
-    private static SchoolScreeningProfile Build(Guid schoolId)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double PerCopyMb(Func<object> make)
     {
-        // Fresh objects each time, as a read from the database gives: the same names, no shared strings.
-        var roster = BenchmarkSchool.BuildRoster()
-            .Select(p => new RosterPupil(p.PupilId, new string(p.MisId), new string(p.LegalForename), p.PreferredForename is { } pf ? new string(pf) : null, new string(p.Surname)))
-            .ToList();
-        var consents = roster.Select(p => new RosterConsent(
+        var before = Settled();
+        var kept = Enumerable.Range(0, Profiles).Select(_ => make()).ToList();
+        var after = Settled();
+        GC.KeepAlive(kept);
+        return (after - before) / (double)Profiles / (1024 * 1024);
+    }
+
+    private static SchoolScreeningProfile Build()
+    {
+        var roll = Roll();
+        return SchoolScreeningProfile.Build(Guid.NewGuid(), 1, NamePolicy.FirstNameOnly, ConsentModel.OptOut, roll, Consents(roll), BenchmarkSchool.BuildStaff(), []);
+    }
+
+    /// <summary>Fresh objects each time, as a read from the database gives: the same names, no shared strings.</summary>
+    private static List<RosterPupil> Roll() => BenchmarkSchool.BuildRoster()
+        .Select(p => new RosterPupil(p.PupilId, new string(p.MisId), new string(p.LegalForename), p.PreferredForename is { } pf ? new string(pf) : null, new string(p.Surname)))
+        .ToList();
+
+    private static List<RosterConsent> Consents(List<RosterPupil> roll) => roll.Select(p => new RosterConsent(
             p.PupilId, p.MisId,
             [.. new[] { $"{p.LegalForename} {p.Surname}", p.PreferredForename is { } preferred ? $"{preferred} {p.Surname}" : null }.OfType<string>().Distinct(StringComparer.Ordinal)],
             [new ConsentEntry(nameof(ConsentChannel.SocialMedia), nameof(ConsentStatus.Granted), null, false, new DateOnly(2026, 9, 1), new DateOnly(2027, 8, 31))]))
-            .ToList();
-        return SchoolScreeningProfile.Build(schoolId, 1, NamePolicy.FirstNameOnly, ConsentModel.OptOut, roster, consents, BenchmarkSchool.BuildStaff(), []);
-    }
+        .ToList();
+
+    private static RiskContext Risk(List<RosterPupil> roll) =>
+        new(SchoolScreeningProfile.StaffNamesWithTitles(BenchmarkSchool.BuildStaff()), roll.Select(p => $"{p.LegalForename} {p.Surname}").ToList(), []);
 
     private static long Settled()
     {
