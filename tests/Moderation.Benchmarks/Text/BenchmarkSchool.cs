@@ -92,11 +92,7 @@ internal sealed class BenchmarkSchool
         Engine = new ScreeningEngine(Risk, [PersonalData], new NoRiskClassifier());
 
         Roster = BuildRoster();
-        var consents = Roster.Select(p => new RosterConsent(
-            p.PupilId, p.MisId,
-            [.. new[] { $"{p.LegalForename} {p.Surname}", p.PreferredForename is { } preferred ? $"{preferred} {p.Surname}" : null }.OfType<string>().Distinct(StringComparer.Ordinal)],
-            [new ConsentEntry(nameof(ConsentChannel.SocialMedia), nameof(ConsentStatus.Granted), null, false, new DateOnly(2026, 9, 1), new DateOnly(2027, 8, 31))]))
-            .ToList();
+        var consents = ConsentsFor(Roster);
         Profile = SchoolScreeningProfile.Build(
             new Guid("5c4b0e4e-0000-4000-8000-000000002026"), 1, policy, ConsentModel.OptOut, Roster, consents, BuildStaff(),
             [new SchoolTerm("riverside rec", TermMode.Flag), new SchoolTerm("tuck shop dealer", TermMode.Block), new SchoolTerm("cock of the walk", TermMode.Allow)]);
@@ -153,6 +149,13 @@ internal sealed class BenchmarkSchool
         return [.. named.Select((n, i) => new RosterPupil(
             new Guid($"00000000-0000-4000-8000-{i + 1:D12}"), $"MIS{i + 1:D5}", n.Legal, n.Preferred, n.Surname))];
     }
+
+    /// <summary>Every pupil with social media consent for the school year, under each of their names.</summary>
+    internal static List<RosterConsent> ConsentsFor(IReadOnlyList<RosterPupil> roster) => roster.Select(p => new RosterConsent(
+            p.PupilId, p.MisId,
+            [.. new[] { $"{p.LegalForename} {p.Surname}", p.PreferredForename is { } preferred ? $"{preferred} {p.Surname}" : null }.OfType<string>().Distinct(StringComparer.Ordinal)],
+            [new ConsentEntry(nameof(ConsentChannel.SocialMedia), nameof(ConsentStatus.Granted), null, false, new DateOnly(2026, 9, 1), new DateOnly(2027, 8, 31))]))
+        .ToList();
 
     internal static List<string> BuildStaff()
     {

@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
-using Moderation.Domain.Consent;
 using Moderation.Domain.Schools;
 using Moderation.Domain.Screening;
 using Moderation.Domain.Screening.Names;
-using Moderation.Domain.Screening.Photos;
 using Moderation.Domain.Screening.Risk;
 
 namespace Moderation.Benchmarks.Text;
@@ -27,7 +25,7 @@ public static class ProfileMemory
         output.WriteLine($"{Profiles} profiles of {pupils:N0} pupils: {perProfileMb:0.00} MB each. Its parts, each with its own copy of the roll:");
         output.WriteLine($"  the roll alone: {PerCopyMb(Roll):0.00} MB");
         output.WriteLine($"  the roll and the name index: {PerCopyMb(() => NameMatcher.Build(Roll())):0.00} MB");
-        output.WriteLine($"  the roll and the consent lists: {PerCopyMb(() => Consents(Roll())):0.00} MB");
+        output.WriteLine($"  the roll and the consent lists: {PerCopyMb(() => BenchmarkSchool.ConsentsFor(Roll())):0.00} MB");
         output.WriteLine($"  the roll and the risk context (pupil and staff names): {PerCopyMb(() => Risk(Roll())):0.00} MB");
         return (perProfileMb, pupils);
     }
@@ -45,18 +43,12 @@ public static class ProfileMemory
     private static SchoolScreeningProfile Build()
     {
         var roll = Roll();
-        return SchoolScreeningProfile.Build(Guid.NewGuid(), 1, NamePolicy.FirstNameOnly, ConsentModel.OptOut, roll, Consents(roll), BenchmarkSchool.BuildStaff(), []);
+        return SchoolScreeningProfile.Build(Guid.NewGuid(), 1, NamePolicy.FirstNameOnly, ConsentModel.OptOut, roll, BenchmarkSchool.ConsentsFor(roll), BenchmarkSchool.BuildStaff(), []);
     }
 
     /// <summary>Fresh objects each time, as a read from the database gives: the same names, no shared strings.</summary>
     private static List<RosterPupil> Roll() => BenchmarkSchool.BuildRoster()
         .Select(p => new RosterPupil(p.PupilId, new string(p.MisId), new string(p.LegalForename), p.PreferredForename is { } pf ? new string(pf) : null, new string(p.Surname)))
-        .ToList();
-
-    private static List<RosterConsent> Consents(List<RosterPupil> roll) => roll.Select(p => new RosterConsent(
-            p.PupilId, p.MisId,
-            [.. new[] { $"{p.LegalForename} {p.Surname}", p.PreferredForename is { } preferred ? $"{preferred} {p.Surname}" : null }.OfType<string>().Distinct(StringComparer.Ordinal)],
-            [new ConsentEntry(nameof(ConsentChannel.SocialMedia), nameof(ConsentStatus.Granted), null, false, new DateOnly(2026, 9, 1), new DateOnly(2027, 8, 31))]))
         .ToList();
 
     private static RiskContext Risk(List<RosterPupil> roll) =>
