@@ -3,7 +3,11 @@ namespace Moderation.Contracts;
 /// <summary>An item entered the queue (ingested from a platform or submitted as a staff draft).</summary>
 public sealed record ItemReceived(Guid ItemId, Guid SchoolId, string Kind, DateTimeOffset ReceivedAt);
 
-/// <summary>Screening finished; <paramref name="ScreeningComplete"/> is false when a check could not run.</summary>
+/// <summary>
+/// Screening finished; <paramref name="ScreeningComplete"/> is false when a check could not run. Screening now routes
+/// the item in the same transaction and no longer publishes this (ADR 0603); the worker still routes from one that a
+/// version before that left in the queue.
+/// </summary>
 public sealed record ItemScreened(Guid ItemId, Guid SchoolId, bool ScreeningComplete, int FindingCount, DateTimeOffset ScreenedAt);
 
 /// <summary>An authorised person approved or rejected an item; <paramref name="PlatformAction"/> is what is left to do on the platform.</summary>

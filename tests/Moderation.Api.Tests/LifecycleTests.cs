@@ -80,8 +80,9 @@ public sealed class LifecycleTests(ApiFixture fixture) : ApiTest(fixture)
         actions.Should().Equal("draft-submitted", "screening-started", "screened", "assigned", "approved", "platform-blocked", "platform-blocked");
         var types = await db.Outbox.Where(o => o.Type != "Moderation.Contracts.NotificationDeliveryRequested").OrderBy(o => o.Seq).Select(o => o.Type).ToListAsync();
         (await db.Items.SingleAsync(i => i.Id == draft.Id)).AssignedToId.Should().NotBe(item.DraftAuthorId!.Value, "a draft goes to an approver, never its author");
-        types.Take(3).Should().Equal("Moderation.Contracts.ItemReceived", "Moderation.Contracts.ItemScreened", "Moderation.Contracts.ItemDecided");
-        types.Skip(3).Should().Equal(["Moderation.Contracts.PlatformActionRequested", "Moderation.Contracts.PlatformActionRequested"],
+        // Screening routes in its own transaction (ADR 0603): nothing goes between the item received and the decision.
+        types.Take(2).Should().Equal("Moderation.Contracts.ItemReceived", "Moderation.Contracts.ItemDecided");
+        types.Skip(2).Should().Equal(["Moderation.Contracts.PlatformActionRequested", "Moderation.Contracts.PlatformActionRequested"],
             "the decision became one publish action per chosen account, and nothing was retried");
         (await db.PlatformActions.Where(a => a.ItemId == draft.Id).Select(a => a.Action).ToListAsync())
             .Should().HaveCount(2).And.OnlyContain(a => a == PlatformAction.Publish);

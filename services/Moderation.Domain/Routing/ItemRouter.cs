@@ -58,10 +58,14 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
 
     private sealed record Choice(Guid? UserId, string Reason, int EscalationLevel, AlertReasons Alerts, string Explanation, Guid? AssignedById = null);
 
-    /// <summary>The first routing of a screened item: the rota, or the DSL for a safeguarding concern.</summary>
-    public async Task<RoutingOutcome> AssignOnArrivalAsync(ModerationItem item, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The first routing of a screened item: the rota, or the DSL for a safeguarding concern. A caller that has just
+    /// screened the item passes its findings' <paramref name="knownCategories"/>, which are then not read back.
+    /// </summary>
+    public async Task<RoutingOutcome> AssignOnArrivalAsync(
+        ModerationItem item, DateTimeOffset now, CancellationToken ct, IReadOnlySet<string>? knownCategories = null)
     {
-        if (await OpenAsync(item, ct) is not { } opened)
+        if (await OpenAsync(item, ct, knownCategories) is not { } opened)
         {
             return Conflicted();
         }
@@ -390,7 +394,8 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     /// version checked, then the school's routing and the item's finding categories; null when someone changed the
     /// item first.
     /// </summary>
-    private async Task<(SchoolRouting Routing, IReadOnlySet<string> Categories)?> OpenAsync(ModerationItem item, CancellationToken ct)
+    private async Task<(SchoolRouting Routing, IReadOnlySet<string> Categories)?> OpenAsync(
+        ModerationItem item, CancellationToken ct, IReadOnlySet<string>? categories = null)
     {
         ArgumentNullException.ThrowIfNull(item);
         if (!await LockAsync(item, ct))
@@ -398,7 +403,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             return null;
         }
 
-        return (await RoutingOfAsync(item.SchoolId, ct), await CategoriesAsync(item, ct));
+        return (await RoutingOfAsync(item.SchoolId, ct), categories ?? await CategoriesAsync(item, ct));
     }
 
     private async Task<IReadOnlySet<string>> CategoriesAsync(ModerationItem item, CancellationToken ct) =>

@@ -23,8 +23,8 @@ public sealed class RoutingOptions
     public int SweepBatchSize { get; set; } = 200;
 
     /// <summary>
-    /// A screened item still without any routing after this long is routed by the sweep, in case its ItemScreened
-    /// message was lost; the wait keeps the sweep from racing the consumer that is about to route it.
+    /// A screened item still without any routing after this long is routed by the sweep, in case the transaction
+    /// that screened it did not route it (ADR 0603); the wait keeps the sweep from racing a consumer about to route it.
     /// </summary>
     public TimeSpan UnroutedGrace { get; set; } = TimeSpan.FromMinutes(2);
 }

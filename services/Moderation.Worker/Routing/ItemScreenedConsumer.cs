@@ -9,9 +9,11 @@ using Moderation.Domain.Routing;
 namespace Moderation.Worker.Routing;
 
 /// <summary>
-/// The routing stage: a screened item gets its owner and due time, from the rota or (for a safeguarding concern) the
-/// DSL, with the audit entry, the owner's notification and any alert in the same transaction as the inbox row. That
-/// transaction is the school's next write batch (ADR 0601), shared with the school's other items arriving meanwhile.
+/// Routes an item from an <see cref="ItemScreened"/> message: its owner and due time, from the rota or (for a
+/// safeguarding concern) the DSL, with the audit entry, the owner's notification and any alert in the same transaction
+/// as the inbox row, in the school's next write batch (ADR 0601). Screening now routes in its own transaction and
+/// publishes no such message (ADR 0603); this consumer stays for the messages queued by a version before that, so an
+/// upgrade in the middle of a burst leaves no item waiting for the sweep.
 /// </summary>
 public sealed class ItemScreenedConsumer(SchoolWriteBatches batches, TimeProvider time) : IConsumer<ItemScreened>
 {

@@ -6,6 +6,7 @@ using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
+using Moderation.Domain.Routing;
 using Moderation.Domain.Screening;
 
 namespace Moderation.Worker.Screening;
@@ -14,7 +15,8 @@ namespace Moderation.Worker.Screening;
 /// The screening stage: takes a received item through screening into review. It stores the redacted text and its
 /// spans, every finding with its offsets, each photo's people, verdict, location flags and clean copy, and raises a
 /// safeguarding concern for each severe category. A screener that throws, a corrupt photo or a classifier that is
-/// down never clears an item: it still goes to review, marked "screening incomplete" with the reason.
+/// down never clears an item: it still goes to review, marked "screening incomplete" with the reason. The screened
+/// item is then routed in the same transaction (ADR 0603): to the rota, or to the DSL for a safeguarding concern.
 /// </summary>
 public sealed class ItemReceivedConsumer(
     ModerationDbContext db,
@@ -98,7 +100,21 @@ public sealed class ItemReceivedConsumer(
         await ItemTransitions.MoveAsync(
             db, item, ItemState.AwaitingReview, actor, "screened", now,
             $"{result.Findings.Count} finding(s){(result.Complete ? "" : ", incomplete")}", ct);
-        Outbox.Enqueue(db, new ItemScreened(item.Id, item.SchoolId, result.Complete, result.Findings.Count, now), now);
+        if (item.AssignedAt is not null)
+        {
+            // Screened again after consent reconciliation sent it back: it keeps the owner it has.
+            return;
+        }
+
+        // Routed in the same transaction (ADR 0603): the item is locked and read here already, and its findings are
+        // known, so routing needs no message, inbox row or read of its own. The sweep routes an item this missed.
+        var categories = result.Findings.Select(f => f.Category).ToHashSet(StringComparer.Ordinal);
+        var routed = await services.GetRequiredService<ItemRouter>().AssignOnArrivalAsync(item, now, ct, categories);
+        if (routed.Result == RoutingResult.Conflict)
+        {
+            // Cannot happen under the row lock taken above; if it ever does, roll back and let the retry see why.
+            throw new DbUpdateConcurrencyException($"Item {item.Id} changed while it was being routed.");
+        }
     }
 
     private async Task<ScreeningResult> ScreenAsync(ModerationItem item, CancellationToken ct)
