@@ -110,12 +110,25 @@ public sealed class SchoolScreeningProfiles(TimeProvider time, long pupilBudget 
     /// <summary>How many profiles are kept, their pupils, and how many were let go to stay within the budget.</summary>
     public (int Count, long Weight, long Evicted) Usage => _cache.Usage;
 
+    /// <summary>What a kept profile must match to be used: the school's screening version and policies.</summary>
+    public sealed record Key(long ScreeningVersion, NamePolicy NamePolicy, ConsentModel ConsentModel);
+
     /// <summary>The school's profile, or null when there is no such school.</summary>
     public async Task<SchoolScreeningProfile?> GetAsync(ModerationDbContext db, Guid schoolId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var school = await db.Schools.AsNoTracking().Where(s => s.Id == schoolId)
-            .Select(s => new { s.ScreeningVersion, s.NamePolicy, s.ConsentModel }).FirstOrDefaultAsync(ct);
+            .Select(s => new Key(s.ScreeningVersion, s.NamePolicy, s.ConsentModel)).FirstOrDefaultAsync(ct);
+        return await GetAsync(db, schoolId, school, ct);
+    }
+
+    /// <summary>
+    /// The school's profile for its <paramref name="school"/> key, read just now by the caller with its own data (screening
+    /// reads it with the item, saving a round trip), or null when there is no such school.
+    /// </summary>
+    public async Task<SchoolScreeningProfile?> GetAsync(ModerationDbContext db, Guid schoolId, Key? school, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         if (school is null)
         {
             return null;

@@ -33,9 +33,23 @@ public sealed class ItemReceivedConsumer(
         var ct = context.CancellationToken;
 
         // Screen before the transaction: it is a pure function of the item and the school, and may wait on the classifier.
-        // One query for the item and its photos; only a draft has accounts it targets, read apart so a comment costs one trip.
-        var snapshot = await db.Items.AsNoTracking().Include(i => i.Media).FirstOrDefaultAsync(i => i.Id == context.Message.ItemId, ct)
-            ?? throw new InvalidOperationException($"Item {context.Message.ItemId} does not exist.");
+        // One query for the item, its photos and the school's screening version (which says whether the kept profile is
+        // current); only a draft has accounts it targets, read apart so a comment costs one trip.
+        var itemId = context.Message.ItemId;
+        var read = await db.Items.AsNoTracking().Where(i => i.Id == itemId)
+            .Select(i => new
+            {
+                Item = i,
+                Media = i.Media.ToList(),
+                Version = db.Schools.Where(s => s.Id == i.SchoolId).Select(s => (long?)s.ScreeningVersion).FirstOrDefault(),
+                NamePolicy = db.Schools.Where(s => s.Id == i.SchoolId).Select(s => s.NamePolicy).FirstOrDefault(),
+                ConsentModel = db.Schools.Where(s => s.Id == i.SchoolId).Select(s => s.ConsentModel).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(ct)
+            ?? throw new InvalidOperationException($"Item {itemId} does not exist.");
+        var snapshot = read.Item;
+        snapshot.Media.AddRange(read.Media);
+        var school = read.Version is { } version ? new SchoolScreeningProfiles.Key(version, read.NamePolicy, read.ConsentModel) : null;
         if (snapshot.Kind == ItemKind.OutboundDraft)
         {
             snapshot.Targets.AddRange(await db.DraftTargets.AsNoTracking().Where(t => t.ItemId == snapshot.Id).ToListAsync(ct));
@@ -46,7 +60,7 @@ public sealed class ItemReceivedConsumer(
         var rescreen = snapshot.State == ItemState.Screening;
         if (snapshot.State == ItemState.Received || rescreen)
         {
-            result = await ScreenAsync(snapshot, ct);
+            result = await ScreenAsync(snapshot, school, ct);
         }
 
         // The writes join the school's next write batch (ADR 0601), with the school's other items arriving meanwhile.
@@ -117,9 +131,9 @@ public sealed class ItemReceivedConsumer(
         }
     }
 
-    private async Task<ScreeningResult> ScreenAsync(ModerationItem item, CancellationToken ct)
+    private async Task<ScreeningResult> ScreenAsync(ModerationItem item, SchoolScreeningProfiles.Key? school, CancellationToken ct)
     {
-        var profile = await profiles.GetAsync(db, item.SchoolId, ct)
+        var profile = await profiles.GetAsync(db, item.SchoolId, school, ct)
             ?? throw new InvalidOperationException($"School {item.SchoolId} of item {item.Id} does not exist.");
         var channels = await ItemChannels.ForAsync(db, item, ct);
         var photos = item.Media.Select(m => new PhotoInput(m.Id, m.FileName, m.Content)).ToList();
