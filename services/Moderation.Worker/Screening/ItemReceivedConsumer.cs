@@ -36,20 +36,15 @@ public sealed class ItemReceivedConsumer(
         // One query for the item, its photos and the school's screening version (which says whether the kept profile is
         // current); only a draft has accounts it targets, read apart so a comment costs one trip.
         var itemId = context.Message.ItemId;
-        var read = await db.Items.AsNoTracking().Where(i => i.Id == itemId)
-            .Select(i => new
-            {
-                Item = i,
-                Media = i.Media.ToList(),
-                Version = db.Schools.Where(s => s.Id == i.SchoolId).Select(s => (long?)s.ScreeningVersion).FirstOrDefault(),
-                NamePolicy = db.Schools.Where(s => s.Id == i.SchoolId).Select(s => s.NamePolicy).FirstOrDefault(),
-                ConsentModel = db.Schools.Where(s => s.Id == i.SchoolId).Select(s => s.ConsentModel).FirstOrDefault(),
-            })
+        var read = await (
+                from i in db.Items.AsNoTracking()
+                where i.Id == itemId
+                join s in db.Schools on i.SchoolId equals s.Id
+                select new { Item = i, Media = i.Media.ToList(), School = new SchoolScreeningProfiles.Key(s.ScreeningVersion, s.NamePolicy, s.ConsentModel) })
             .FirstOrDefaultAsync(ct)
             ?? throw new InvalidOperationException($"Item {itemId} does not exist.");
         var snapshot = read.Item;
         snapshot.Media.AddRange(read.Media);
-        var school = read.Version is { } version ? new SchoolScreeningProfiles.Key(version, read.NamePolicy, read.ConsentModel) : null;
         if (snapshot.Kind == ItemKind.OutboundDraft)
         {
             snapshot.Targets.AddRange(await db.DraftTargets.AsNoTracking().Where(t => t.ItemId == snapshot.Id).ToListAsync(ct));
@@ -60,7 +55,7 @@ public sealed class ItemReceivedConsumer(
         var rescreen = snapshot.State == ItemState.Screening;
         if (snapshot.State == ItemState.Received || rescreen)
         {
-            result = await ScreenAsync(snapshot, school, ct);
+            result = await ScreenAsync(snapshot, read.School, ct);
         }
 
         // The writes join the school's next write batch (ADR 0601), with the school's other items arriving meanwhile.
@@ -131,7 +126,7 @@ public sealed class ItemReceivedConsumer(
         }
     }
 
-    private async Task<ScreeningResult> ScreenAsync(ModerationItem item, SchoolScreeningProfiles.Key? school, CancellationToken ct)
+    private async Task<ScreeningResult> ScreenAsync(ModerationItem item, SchoolScreeningProfiles.Key school, CancellationToken ct)
     {
         var profile = await profiles.GetAsync(db, item.SchoolId, school, ct)
             ?? throw new InvalidOperationException($"School {item.SchoolId} of item {item.Id} does not exist.");
