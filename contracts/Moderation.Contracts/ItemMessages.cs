@@ -1,6 +1,9 @@
 namespace Moderation.Contracts;
 
-/// <summary>An item entered the queue (ingested from a platform or submitted as a staff draft).</summary>
+/// <summary>
+/// An item entered the queue (polled from a platform or submitted as a staff draft) and is to be screened. A webhook's
+/// comments are screened as they are stored, with no message, unless that fails (ADR 0604).
+/// </summary>
 public sealed record ItemReceived(Guid ItemId, Guid SchoolId, string Kind, DateTimeOffset ReceivedAt);
 
 /// <summary>

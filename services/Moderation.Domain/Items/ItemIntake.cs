@@ -138,28 +138,11 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
     /// </summary>
     public async Task<(Guid ItemId, bool Created)> IngestAsync(InboundItem inbound, CancellationToken ct)
     {
-        // A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).
-        var account = await db.OncePerBatchAsync("social-account", inbound.SocialAccountId,
-                () => db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == inbound.SocialAccountId, ct))
-            ?? throw new ArgumentException($"Unknown social account {inbound.SocialAccountId}.", nameof(inbound));
-        var now = time.GetUtcNow();
         // In a caller's transaction (a school's write batch, ADR 0601) the item joins it; otherwise it has its own.
         var own = db.Database.CurrentTransaction is null;
         await using var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
-        var id = Guid.CreateVersion7(now);
-        var inserted = await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO items (id, school_id, social_account_id, kind, state, platform, platform_item_id, author_name,
-                               author_platform_id, text, received_at, updated_at, pending_action, platform_url,
-                               platform_parent_id, platform_payload)
-            VALUES ({id}, {account.SchoolId}, {account.Id}, {inbound.Kind.ToString()}, {ItemState.Received.ToString()},
-                    {account.Platform.ToString()}, {inbound.PlatformItemId}, {inbound.AuthorName}, {inbound.AuthorPlatformId},
-                    {inbound.Text}, {inbound.PostedAt ?? now}, {now}, {PlatformAction.None.ToString()}, {inbound.Url},
-                    {inbound.ParentId}, {inbound.RawJson})
-            ON CONFLICT (social_account_id, platform_item_id) DO NOTHING
-            """,
-            ct);
-        if (inserted == 0)
+        var (account, stored, now) = await InsertAsync(inbound, track: false, ct);
+        if (stored is null)
         {
             // Nothing was written: the conflict inserted no row.
             var existing = await db.Items.Where(i => i.SocialAccountId == account.Id && i.PlatformItemId == inbound.PlatformItemId)
@@ -167,14 +150,7 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
             return (existing, false);
         }
 
-        await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
-        if (inbound.HideOnArrival && account.PreModerated)
-        {
-            // Stored with the item, so the hide happens even if this process dies before it is sent.
-            PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now);
-        }
-
-        Outbox.Enqueue(db, new ItemReceived(id, account.SchoolId, inbound.Kind.ToString(), now), now);
+        Outbox.Enqueue(db, new ItemReceived(stored.Id, account.SchoolId, inbound.Kind.ToString(), now), now);
         if (!db.InWriteBatch)
         {
             // A write batch saves after each write (ADR 0601): a delivery's comments for one school then go to the
@@ -187,6 +163,68 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
             await tx.CommitAsync(ct);
         }
 
-        return (id, true);
+        return (stored.Id, true);
+    }
+
+    /// <summary>
+    /// Stores an inbound item once, for a caller that screens and routes it in the same transaction (ADR 0604), so
+    /// nothing is published: the stored row is returned tracked, with its version, and counts as read under its lock
+    /// (no other transaction can see it before this one commits). Null means the item was stored before.
+    /// </summary>
+    public async Task<ModerationItem?> IngestToScreenAsync(InboundItem inbound, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("An item screened on intake is stored in the caller's transaction.");
+        }
+
+        var (_, stored, _) = await InsertAsync(inbound, track: true, ct);
+        if (stored is not null)
+        {
+            db.HeldInTransaction.ReadUnderLock(db, stored.Id);
+        }
+
+        return stored;
+    }
+
+    /// <summary>
+    /// The insert both ways of ingesting share, with its "received" entry and any hide on arrival; null if the
+    /// (account, platform item id) was stored before. The row comes back from the insert itself, so a caller that
+    /// goes on with the item pays no second read.
+    /// </summary>
+    private async Task<(SocialAccount Account, ModerationItem? Stored, DateTimeOffset Now)> InsertAsync(InboundItem inbound, bool track, CancellationToken ct)
+    {
+        // A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).
+        var account = await db.OncePerBatchAsync("social-account", inbound.SocialAccountId,
+                () => db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == inbound.SocialAccountId, ct))
+            ?? throw new ArgumentException($"Unknown social account {inbound.SocialAccountId}.", nameof(inbound));
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var insert = db.Items.FromSql(
+            $"""
+            INSERT INTO items (id, school_id, social_account_id, kind, state, platform, platform_item_id, author_name,
+                               author_platform_id, text, received_at, updated_at, pending_action, platform_url,
+                               platform_parent_id, platform_payload)
+            VALUES ({id}, {account.SchoolId}, {account.Id}, {inbound.Kind.ToString()}, {ItemState.Received.ToString()},
+                    {account.Platform.ToString()}, {inbound.PlatformItemId}, {inbound.AuthorName}, {inbound.AuthorPlatformId},
+                    {inbound.Text}, {inbound.PostedAt ?? now}, {now}, {PlatformAction.None.ToString()}, {inbound.Url},
+                    {inbound.ParentId}, {inbound.RawJson})
+            ON CONFLICT (social_account_id, platform_item_id) DO NOTHING
+            RETURNING items.*, items.xmin
+            """);
+        var stored = (await (track ? insert : insert.AsNoTracking()).ToListAsync(ct)).FirstOrDefault();
+        if (stored is null)
+        {
+            return (account, null, now);
+        }
+
+        await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
+        if (inbound.HideOnArrival && account.PreModerated)
+        {
+            // Stored with the item, so the hide happens even if this process dies before it is sent.
+            PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now);
+        }
+
+        return (account, stored, now);
     }
 }

@@ -5,6 +5,9 @@ using Moderation.Domain.Items;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
+using Moderation.Domain.Schools;
+using Moderation.Domain.Screening;
+using Moderation.Worker.Screening;
 
 namespace Moderation.Worker.Platforms;
 
@@ -18,9 +21,19 @@ namespace Moderation.Worker.Platforms;
 /// (account, platform id) once, so a redelivery, or a retry after a crash between two schools, ingests nothing twice.
 /// The inbox row and the processed mark are written together at the end.
 /// </para>
+/// <para>
+/// Each comment is screened before the batch and, once stored, screened and routed in the batch's transaction
+/// (ADR 0604): it reaches review and its owner with no message, inbox row or read of its own, as a received item's
+/// message would take it there.
+/// </para>
 /// </summary>
 public sealed class WebhookReceivedConsumer(
-    ModerationDbContext db, PlatformConnectors connectors, SchoolWriteBatches batches, TimeProvider time, ILogger<WebhookReceivedConsumer> logger)
+    ModerationDbContext db,
+    PlatformConnectors connectors,
+    ItemScreening screening,
+    SchoolWriteBatches batches,
+    TimeProvider time,
+    ILogger<WebhookReceivedConsumer> logger)
     : IConsumer<WebhookReceived>
 {
     public const string Name = "platform-webhooks";
@@ -83,24 +96,104 @@ public sealed class WebhookReceivedConsumer(
                 comment.PostedAt, comment.Url, comment.ParentId, comment.RawJson, HideOnArrival: comment.PubliclyVisible));
         }
 
-        // Each school's comments join that school's next write batch (ADR 0601), schools side by side.
-        var counts = await Task.WhenAll(bySchool.Select(school => batches.RunAsync(school.Key, async (services, batchCt) =>
+        // Screened first, school by school: a pure function of each comment and its school's profile (ADR 0604).
+        var screened = new Dictionary<Guid, IReadOnlyList<ScreeningResult>?>();
+        foreach (var (schoolId, inbound) in bySchool)
         {
-            var intake = services.GetRequiredService<ItemIntake>();
-            var created = 0;
-            foreach (var inbound in school.Value)
-            {
-                created += (await intake.IngestAsync(inbound, batchCt)).Created ? 1 : 0;
-            }
+            screened[schoolId] = await ScreenAsync(schoolId, inbound, delivery.Platform, ct);
+        }
 
-            return created;
-        }, ct)));
+        // Then each school's comments join that school's next write batch (ADR 0601), schools side by side.
+        var counts = await Task.WhenAll(bySchool.Select(school => StoreAsync(school.Key, school.Value, screened[school.Key], ct)));
         var ingested = bySchool.Values.Sum(c => c.Count);
         var created = counts.Sum();
 
         var error = unknown.Count == 0 ? null : $"Comments for unknown accounts were skipped: {string.Join(", ", unknown)}.";
         await FinishAsync(context, deliveryId, ingested, error);
         logger.LogInformation("Webhook delivery {DeliveryId} ({Platform}): {Comments} comment(s), {Created} new.", deliveryId, delivery.Platform, ingested, created);
+    }
+
+    /// <summary>
+    /// Each comment's screening, or null if the school's could not be done here (its profile could not be read, say):
+    /// its comments are then stored to be screened apart, as a received item's message.
+    /// </summary>
+    private async Task<IReadOnlyList<ScreeningResult>?> ScreenAsync(Guid schoolId, List<InboundItem> inbound, Platform platform, CancellationToken ct)
+    {
+        try
+        {
+            var profile = await screening.ProfileAsync(db, schoolId, null, ct);
+            var results = new List<ScreeningResult>(inbound.Count);
+            foreach (var comment in inbound)
+            {
+                var snapshot = new ModerationItem
+                {
+                    SchoolId = schoolId, Kind = comment.Kind, Platform = platform, PlatformItemId = comment.PlatformItemId, Text = comment.Text,
+                };
+                results.Add(await screening.ScreenAsync(db, profile, snapshot, ct));
+            }
+
+            return results;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "The comments of school {SchoolId} could not be screened as they arrived; they are stored to be screened apart.", schoolId);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Stores a school's comments in its next write batch. A screened comment stored for the first time is screened and
+    /// routed in that same transaction (ADR 0604), so it reaches its owner with no message between. If that fails, the
+    /// batch is rolled back and the comments are stored again the two-stage way: each with an <see cref="ItemReceived"/>
+    /// message, whose consumer retries and, failing that, leaves it in the error queue for an administrator. Either way
+    /// no comment is lost, and one that cannot be screened never reaches the decision queue unscreened.
+    /// </summary>
+    private async Task<int> StoreAsync(Guid schoolId, List<InboundItem> inbound, IReadOnlyList<ScreeningResult>? results, CancellationToken ct)
+    {
+        if (results is not null)
+        {
+            try
+            {
+                return await batches.RunAsync(schoolId, async (services, batchCt) =>
+                {
+                    var batchDb = services.GetRequiredService<ModerationDbContext>();
+                    var intake = services.GetRequiredService<ItemIntake>();
+                    var created = 0;
+                    for (var i = 0; i < inbound.Count; i++)
+                    {
+                        if (await intake.IngestToScreenAsync(inbound[i], batchCt) is not { } item)
+                        {
+                            continue;
+                        }
+
+                        await ItemScreening.StoreAsync(services, batchDb, item, results[i], rescreen: false, time.GetUtcNow(), batchCt);
+                        // Saved comment by comment: routing counts each person's open items, and the next comment must
+                        // see the one just given. Nothing stays tracked, so each save compares only its own comment's rows.
+                        await batchDb.SaveChangesAsync(batchCt);
+                        batchDb.ChangeTracker.Clear();
+                        created++;
+                    }
+
+                    return created;
+                }, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "The comments of school {SchoolId} could not be screened as they were stored; they are stored to be screened apart.", schoolId);
+            }
+        }
+
+        return await batches.RunAsync(schoolId, async (services, batchCt) =>
+        {
+            var intake = services.GetRequiredService<ItemIntake>();
+            var created = 0;
+            foreach (var comment in inbound)
+            {
+                created += (await intake.IngestAsync(comment, batchCt)).Created ? 1 : 0;
+            }
+
+            return created;
+        }, ct);
     }
 
     private async Task FinishAsync(ConsumeContext<WebhookReceived> context, Guid deliveryId, int count, string? error)

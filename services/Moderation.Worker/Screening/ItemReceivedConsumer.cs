@@ -1,12 +1,9 @@
-using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Contracts;
-using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
 using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
-using Moderation.Domain.Routing;
 using Moderation.Domain.Screening;
 
 namespace Moderation.Worker.Screening;
@@ -20,13 +17,11 @@ namespace Moderation.Worker.Screening;
 /// </summary>
 public sealed class ItemReceivedConsumer(
     ModerationDbContext db,
-    ScreeningEngine engine,
-    SchoolScreeningProfiles profiles,
+    ItemScreening screening,
     SchoolWriteBatches batches,
-    TimeProvider time,
-    ILogger<ItemReceivedConsumer> logger) : IConsumer<ItemReceived>
+    TimeProvider time) : IConsumer<ItemReceived>
 {
-    public const string Name = "screening";
+    public const string Name = ItemScreening.Stage;
 
     public async Task Consume(ConsumeContext<ItemReceived> context)
     {
@@ -55,7 +50,8 @@ public sealed class ItemReceivedConsumer(
         var rescreen = snapshot.State == ItemState.Screening;
         if (snapshot.State == ItemState.Received || rescreen)
         {
-            result = await ScreenAsync(snapshot, read.School, ct);
+            var profile = await screening.ProfileAsync(db, snapshot.SchoolId, read.School, ct);
+            result = await screening.ScreenAsync(db, profile, snapshot, ct);
         }
 
         // The writes join the school's next write batch (ADR 0601), with the school's other items arriving meanwhile.
@@ -80,99 +76,8 @@ public sealed class ItemReceivedConsumer(
             return;
         }
 
-        if (result.Photos.Count > 0)
-        {
-            // The photos get their verdicts; an item without any (most comments) needs no second read.
-            await db.Entry(item).Collection(i => i.Media).LoadAsync(ct);
-        }
-
-        var actor = Actor.System(Name);
-        if (rescreen)
-        {
-            await db.ScreeningFindings.Where(f => f.ItemId == item.Id).ExecuteDeleteAsync(ct);
-        }
-        else
-        {
-            await ItemTransitions.MoveAsync(db, item, ItemState.Screening, actor, "screening-started", now, null, ct);
-        }
-
-        Store(db, item, result, now);
-        foreach (var concern in result.SafeguardingConcerns)
-        {
-            await AuditLog.AppendAsync(
-                db, item.SchoolId, actor, "safeguarding-concern-raised", now, item.Id,
-                detail: $"{concern.Category} ({concern.Severity}, rule {concern.Rule}): {concern.Explanation}", cancellationToken: ct);
-            Outbox.Enqueue(db, new SafeguardingConcernRaised(
-                item.Id, item.SchoolId, concern.Category, concern.Severity.ToString(), concern.Rule, concern.Explanation, now), now);
-        }
-
-        await ItemTransitions.MoveAsync(
-            db, item, ItemState.AwaitingReview, actor, "screened", now,
-            $"{result.Findings.Count} finding(s){(result.Complete ? "" : ", incomplete")}", ct);
-        if (item.AssignedAt is not null)
-        {
-            // Screened again after consent reconciliation sent it back: it keeps the owner it has.
-            return;
-        }
-
-        // Routed in the same transaction (ADR 0603): the item is locked and read here already, and its findings are
-        // known, so routing needs no message, inbox row or read of its own. The sweep routes an item this missed.
-        var categories = result.Findings.Select(f => f.Category).ToHashSet(StringComparer.Ordinal);
-        var routed = await services.GetRequiredService<ItemRouter>().AssignOnArrivalAsync(item, now, ct, categories);
-        if (routed.Result == RoutingResult.Conflict)
-        {
-            // Cannot happen under the row lock taken above; if it ever does, roll back and let the retry see why.
-            throw new DbUpdateConcurrencyException($"Item {item.Id} changed while it was being routed.");
-        }
+        await ItemScreening.StoreAsync(services, db, item, result, rescreen, now, ct);
     }
-
-    private async Task<ScreeningResult> ScreenAsync(ModerationItem item, SchoolScreeningProfiles.Key school, CancellationToken ct)
-    {
-        var profile = await profiles.GetAsync(db, item.SchoolId, school, ct)
-            ?? throw new InvalidOperationException($"School {item.SchoolId} of item {item.Id} does not exist.");
-        var channels = await ItemChannels.ForAsync(db, item, ct);
-        var photos = item.Media.Select(m => new PhotoInput(m.Id, m.FileName, m.Content)).ToList();
-        var today = ItemChannels.Today(time);
-        var result = await engine.ScreenAsync(profile, item.Text, photos, channels, today, ct);
-        if (!result.Complete)
-        {
-            logger.LogWarning("Screening of item {ItemId} incomplete: {Failures}", item.Id, string.Join("; ", result.Failures));
-        }
-
-        return result;
-    }
-
-    private static void Store(ModerationDbContext db, ModerationItem item, ScreeningResult result, DateTimeOffset now)
-    {
-        item.RedactedText = result.RedactedText;
-        item.Redactions = JsonSerializer.Serialize(result.Redactions, ScreeningJson.Options);
-        item.PhotoVerdict = result.PhotoVerdict is { } verdict ? ScreeningJson.VerdictName(verdict) : null;
-        item.ScreeningComplete = result.Complete;
-        item.ScreeningNote = result.Note is { } note ? Truncate(note, 1000) : null;
-        foreach (var photo in result.Photos)
-        {
-            var media = item.Media.First(m => m.Id == photo.MediaId);
-            media.Verdict = ScreeningJson.VerdictName(photo.Verdict.Kind);
-            media.People = JsonSerializer.Serialize(ScreeningJson.People(photo), ScreeningJson.Options);
-            media.LocationFlags = photo.LocationFlags.Count == 0 ? null : Truncate(string.Join("; ", photo.LocationFlags), 1000);
-            media.PublishableContent = photo.PublishableContent;
-        }
-
-        db.ScreeningFindings.AddRange(result.Findings.Select(f => new ScreeningFinding
-        {
-            Id = Guid.CreateVersion7(now),
-            ItemId = item.Id,
-            MediaId = f.MediaId,
-            Category = f.Category,
-            Rule = Truncate(f.Rule, 64),
-            Severity = f.Severity,
-            Offset = f.Offset,
-            Length = f.Length,
-            Explanation = Truncate(f.Explanation, 500),
-        }));
-    }
-
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 }
 
 public sealed class ItemReceivedConsumerDefinition : ConsumerDefinition<ItemReceivedConsumer>

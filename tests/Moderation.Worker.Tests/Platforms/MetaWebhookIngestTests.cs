@@ -93,10 +93,75 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
         item.PlatformParentId.Should().Be($"{PageId}_7001");
         item.PlatformPayload.Should().Contain("\"comment_id\":\"7001_9001\"").And.Contain("Is the trip still on?");
         (await db.AuditEntries.CountAsync(a => a.Action == "received")).Should().Be(2);
-        (await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemReceived")).Should().Be(2);
+        foreach (var stored in items)
+        {
+            // Stored, screened and routed in one transaction (ADR 0604): one writer for all three entries, and one owner.
+            stored.State.Should().Be(ItemState.AwaitingReview);
+            var writers = await db.Database.SqlQuery<long>(
+                $"SELECT xmin::text::bigint AS \"Value\" FROM audit_entries WHERE item_id = {stored.Id} AND action IN ('received', 'screened', 'assigned')").ToListAsync();
+            writers.Should().HaveCount(3).And.OnlyContain(x => x == writers[0], "the comment was stored, screened and routed in one transaction");
+            (await db.ItemAssignments.CountAsync(a => a.ItemId == stored.Id)).Should().Be(1);
+        }
+
+        (await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemReceived")).Should().Be(0, "no message goes between intake and screening");
+        (await db.Inbox.CountAsync(i => i.Consumer == "screening")).Should().Be(0);
         (await db.PlatformActions.CountAsync(a => a.Purpose == ActionPurpose.Arrival && a.Action == PlatformAction.Hide))
             .Should().Be(2, "Facebook already shows them and the account is pre-moderated");
         (await db.Inbox.CountAsync(i => i.Consumer == "platform-webhooks")).Should().Be(1, "the first delivery did the work; the others found it processed");
+    }
+
+    [Fact]
+    public async Task Comments_that_cannot_be_screened_as_they_are_stored_are_stored_anyway_and_screened_apart()
+    {
+        // Arrange: the first two "screened" entries fail to be written (a sequence is not rolled back with them), which
+        // rolls back screening on intake; the comments must then go the two-stage way, and get there.
+        await using (var setup = Fixture.Db())
+        {
+            await setup.Database.ExecuteSqlRawAsync(
+                """
+                CREATE SEQUENCE test_screened_failures;
+                CREATE FUNCTION test_fail_screened() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.action = 'screened' AND nextval('test_screened_failures') <= 2 THEN
+                        RAISE EXCEPTION 'test: the screened entry cannot be written';
+                    END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER test_fail_screened BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION test_fail_screened();
+                """);
+        }
+
+        try
+        {
+            var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(("7001_9101", "Is the trip still on?"), ("7001_9102", "Well done all")));
+
+            // Act
+            using var worker = await WorkerFixture.StartWorkerAsync();
+            var processed = await WaitForProcessedAsync(deliveryId);
+            await using var db = Fixture.Db();
+            var items = await Eventually.WaitForAsync(
+                () => db.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).ToListAsync(),
+                found => found.Count == 2 && found.All(i => i.State == ItemState.AwaitingReview && i.AssignedAt != null),
+                "both comments to be screened and assigned");
+            await worker.StopAsync();
+
+            // Assert: stored once, screened through their messages, each assigned once; nothing of the failed attempt stayed.
+            processed.CommentCount.Should().Be(2);
+            (await db.AuditEntries.CountAsync(a => a.Action == "received")).Should().Be(2);
+            (await db.AuditEntries.CountAsync(a => a.Action == "screened")).Should().Be(2);
+            (await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemReceived")).Should().Be(2, "the comments went the two-stage way");
+            (await db.Inbox.CountAsync(i => i.Consumer == "screening")).Should().Be(2);
+            foreach (var item in items)
+            {
+                (await db.ItemAssignments.CountAsync(a => a.ItemId == item.Id)).Should().Be(1);
+            }
+        }
+        finally
+        {
+            await using var cleanup = Fixture.Db();
+            await cleanup.Database.ExecuteSqlRawAsync(
+                "DROP TRIGGER test_fail_screened ON audit_entries; DROP FUNCTION test_fail_screened(); DROP SEQUENCE test_screened_failures;");
+        }
     }
 
     [Fact]
