@@ -262,6 +262,9 @@ internal sealed class TransactionHolds
     private readonly HashSet<(string Lock, Guid Id)> _locked = [];
     private readonly HashSet<Guid> _itemsReadLocked = [];
 
+    // Each person's open items (in review or escalated, across schools), read once and then counted in this transaction.
+    private Dictionary<Guid, int>? _openItems;
+
     // EF's id for the transaction: new for every transaction begun (Npgsql reuses its transaction objects).
     private Guid? _transaction;
 
@@ -289,6 +292,28 @@ internal sealed class TransactionHolds
     {
         Follow(db);
         _itemsReadLocked.Add(itemId);
+    }
+
+    /// <summary>
+    /// Routing's workloads kept for the rest of this transaction (<see cref="KeepOpenItems"/>), or null: each person's
+    /// open items as this transaction sees them, its own unsaved assignments and moves counted.
+    /// </summary>
+    public Dictionary<Guid, int>? OpenItems(ModerationDbContext db) => Current(db) ? _openItems : null;
+
+    public Dictionary<Guid, int> KeepOpenItems(ModerationDbContext db, Dictionary<Guid, int> read)
+    {
+        Follow(db);
+        return _openItems = read;
+    }
+
+    /// <summary>An item owned by <paramref name="userId"/> entered (+1) or left (-1) review: counted if workloads are kept.</summary>
+    public void CountOpenItem(ModerationDbContext db, Guid? userId, int change)
+    {
+        // Only someone whose count was read: any other is read from the database when first asked for.
+        if (userId is { } user && OpenItems(db) is { } open && open.TryGetValue(user, out var count))
+        {
+            open[user] = count + change;
+        }
     }
 
     public void Set(ModerationDbContext db, Guid chainId, long position, string hash)
@@ -323,5 +348,6 @@ internal sealed class TransactionHolds
         _heads.Clear();
         _locked.Clear();
         _itemsReadLocked.Clear();
+        _openItems = null;
     }
 }

@@ -58,8 +58,17 @@ public static class ItemTransitions
         }
 
         var from = item.State;
+        if (InOwnersQueue(from) != InOwnersQueue(to))
+        {
+            // Its owner's workload, as routing keeps it for the rest of this transaction.
+            db.HeldInTransaction.CountOpenItem(db, item.AssignedToId, InOwnersQueue(to) ? 1 : -1);
+        }
+
         item.State = to;
         item.UpdatedAt = now;
         await AuditLog.AppendAsync(db, item.SchoolId, actor, action, now, item.Id, from.ToString(), to.ToString(), detail, cancellationToken);
     }
+
+    /// <summary>The states in which an item counts towards its owner's workload (routing's open-item cap).</summary>
+    public static bool InOwnersQueue(ItemState state) => state is ItemState.AwaitingReview or ItemState.Escalated;
 }

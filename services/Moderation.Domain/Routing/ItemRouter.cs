@@ -214,6 +214,12 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             ? item.ReassignmentCount + 1
             : 0;
         item.EscalationLevel = choice.EscalationLevel;
+        if (ItemTransitions.InOwnersQueue(item.State))
+        {
+            db.HeldInTransaction.CountOpenItem(db, previous, -1);
+            db.HeldInTransaction.CountOpenItem(db, choice.UserId, 1);
+        }
+
         item.AssignedToId = choice.UserId;
         item.AssignedAt = now;
         item.DueAt = due;
@@ -324,11 +330,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             ? escalation.Levels.SelectMany(l => l).Distinct()
             : shifts.Select(s => s.UserId).Where(mayDecide);
         var ids = candidates.Distinct().ToList();
-        var open = await db.Items
-            .Where(i => i.AssignedToId != null && ids.Contains(i.AssignedToId.Value) && (i.State == ItemState.AwaitingReview || i.State == ItemState.Escalated))
-            .GroupBy(i => i.AssignedToId!.Value)
-            .Select(g => new { UserId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+        var open = await OpenItemsAsync(routing, ids, ct);
         var cap = routing.Settings.OpenItemCap;
         var onDuty = item.Kind == ItemKind.OutboundDraft
             ? ids.Select(u => new DutyCandidate(u, new Workload(open.GetValueOrDefault(u), cap))).ToList()
@@ -344,6 +346,44 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             EscalateFromLevel = escalateFrom,
         };
     }
+
+    /// <summary>
+    /// Each candidate's open items (in review or escalated, in any school). In a school's write batch (ADR 0601) the
+    /// whole staff's are read once per transaction, under the school's routing lock, and then counted as the
+    /// transaction assigns and moves items, so that the batch's items need not be saved one by one for the next to
+    /// see them. Anywhere else, or if the transaction has unsaved changes to owned items when it would first read
+    /// them, they are read each time.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Guid, int>> OpenItemsAsync(SchoolRouting routing, List<Guid> ids, CancellationToken ct)
+    {
+        if (!db.InWriteBatch)
+        {
+            return await ReadOpenItemsAsync(ids, ct);
+        }
+
+        if (db.HeldInTransaction.OpenItems(db) is { } kept)
+        {
+            return ids.All(kept.ContainsKey) ? kept : await ReadOpenItemsAsync(ids, ct);
+        }
+
+        var unsavedOwned = db.ChangeTracker.Entries<ModerationItem>().Any(e =>
+            e.State == EntityState.Modified && (e.Entity.AssignedToId is not null || e.Property(i => i.AssignedToId).OriginalValue is not null));
+        if (unsavedOwned)
+        {
+            return await ReadOpenItemsAsync(ids, ct);
+        }
+
+        var everyone = routing.Staff.Keys.Union(ids).ToList();
+        var read = await ReadOpenItemsAsync(everyone, ct);
+        return db.HeldInTransaction.KeepOpenItems(db, everyone.ToDictionary(u => u, u => read.GetValueOrDefault(u)));
+    }
+
+    private Task<Dictionary<Guid, int>> ReadOpenItemsAsync(List<Guid> ids, CancellationToken ct) =>
+        db.Items
+            .Where(i => i.AssignedToId != null && ids.Contains(i.AssignedToId.Value) && (i.State == ItemState.AwaitingReview || i.State == ItemState.Escalated))
+            .GroupBy(i => i.AssignedToId!.Value)
+            .Select(g => new { UserId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
 
     /// <summary>Who may own the item: the roles that may decide it (ADR 0004), and never a draft's own author.</summary>
     private static Func<Guid, bool> MayDecide(ModerationItem item, SchoolRouting routing)

@@ -166,11 +166,9 @@ public sealed class WebhookReceivedConsumer(
                             continue;
                         }
 
+                        // Saved with the batch, all of the school's comments in one command: routing counts the
+                        // assignments this transaction has made so far without reading them back.
                         await ItemScreening.StoreAsync(services, batchDb, item, results[i], rescreen: false, time.GetUtcNow(), batchCt);
-                        // Saved comment by comment: routing counts each person's open items, and the next comment must
-                        // see the one just given. Nothing stays tracked, so each save compares only its own comment's rows.
-                        await batchDb.SaveChangesAsync(batchCt);
-                        batchDb.ChangeTracker.Clear();
                         created++;
                     }
 

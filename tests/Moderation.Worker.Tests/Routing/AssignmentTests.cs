@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Moderation.Domain.Audit;
+using Moderation.Domain.Persistence;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Items;
 using Moderation.Domain.Notifications;
@@ -40,6 +43,53 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
         notice.Kind.Should().Be(NotificationKind.Assigned);
         notice.Body.Should().NotContain("fair start", "a notification never carries the item's words");
         (await world.AlertsAsync(id)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task In_a_write_batch_items_routed_without_a_save_between_them_are_counted_as_each_is_given_or_leaves_review()
+    {
+        // Arrange: Amy and Tom on duty, a cap of 2, and five screened comments routed in one school write batch (ADR 0601,
+        // 0604), with nothing saved until the batch commits. Each must see the ones given before it.
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("A first", 1, [world.Amy]), ("B second", 1, [world.Tom]));
+        await world.SetSettingsAsync(new RoutingSettings { OpenItemCap = 2 });
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await world.ScreenedCommentAsync());
+        }
+
+        // Act: four are routed; one of Amy's is then approved in the same transaction, and the fifth is routed.
+        var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        await batches.RunAsync(world.School, async (services, ct) =>
+        {
+            var db = services.GetRequiredService<ModerationDbContext>();
+            var router = world.Router(db);
+            var now = world.Clock.GetUtcNow();
+            var items = new List<ModerationItem>();
+            foreach (var id in ids.Take(4))
+            {
+                var item = await ItemTransitions.LockAndReadAsync(db, world.School, id, ct);
+                (await router.AssignOnArrivalAsync(item!, now, ct)).Result.Should().Be(RoutingResult.Assigned);
+                items.Add(item!);
+            }
+
+            await ItemTransitions.MoveAsync(db, items.First(i => i.AssignedToId == world.Amy), ItemState.Approved, Actor.System("test"), "approved", now, null, ct);
+            var last = await ItemTransitions.LockAndReadAsync(db, world.School, ids[4], ct);
+            await router.AssignOnArrivalAsync(last!, now, ct);
+        }, CancellationToken.None);
+
+        // Assert: two each before the approval (no one over the cap), and the fifth to Amy, who then had one.
+        var owners = new List<Guid?>();
+        foreach (var id in ids)
+        {
+            owners.Add((await world.ItemAsync(id)).AssignedToId);
+        }
+
+        owners.Take(4).Count(o => o == world.Amy).Should().Be(2);
+        owners.Take(4).Count(o => o == world.Tom).Should().Be(2);
+        owners[4].Should().Be(world.Amy, "the approved item left Amy's queue in the same transaction");
+        (await world.AssignmentsAsync(ids[4])).Should().ContainSingle().Which.Reason.Should().Be("OnDuty");
     }
 
     [Fact]
