@@ -65,24 +65,23 @@ public static class AuditLog
             throw new InvalidOperationException("Audit entries are written in the same transaction as the change they record.");
         }
 
-        var pending = db.ChangeTracker.Entries<AuditEntry>()
-            .Where(e => e.State == EntityState.Added && e.Entity.ChainId == chainId)
-            .Select(e => e.Entity)
-            .OrderByDescending(e => e.Position)
-            .FirstOrDefault();
-
         long position;
         string prevHash;
-        if (pending is not null)
+        if (db.HeldInTransaction.TryGet(db, chainId) is { } head)
+        {
+            // Appended to earlier in this transaction, saved or not: the lock is held and this is the head. Asked first,
+            // because looking for unsaved entries scans every tracked entity, and a write batch can track hundreds.
+            position = head.Position + 1;
+            prevHash = head.Hash;
+        }
+        else if (db.ChangeTracker.Entries<AuditEntry>()
+                     .Where(e => e.State == EntityState.Added && e.Entity.ChainId == chainId)
+                     .Select(e => e.Entity)
+                     .OrderByDescending(e => e.Position)
+                     .FirstOrDefault() is { } pending)
         {
             position = pending.Position + 1;
             prevHash = pending.Hash;
-        }
-        else if (db.HeldInTransaction.TryGet(db, chainId) is { } head)
-        {
-            // Appended to earlier in this transaction: the lock is held and this is the head.
-            position = head.Position + 1;
-            prevHash = head.Hash;
         }
         else
         {
