@@ -275,7 +275,10 @@ internal sealed class TransactionHolds
 
     public void Locked(ModerationDbContext db, Guid chainId) => Locked(db, Chain, chainId);
 
-    /// <summary>Whether this transaction already holds the named transaction lock (routing's per school, say).</summary>
+    /// <summary>
+    /// Whether this transaction already holds the named transaction lock (routing's per school, say), or has done a named
+    /// once-per-transaction step (routing's alert told, say).
+    /// </summary>
     public bool Holds(ModerationDbContext db, string name, Guid id) => Current(db) && _locked.Contains((name, id));
 
     public void Locked(ModerationDbContext db, string name, Guid id)

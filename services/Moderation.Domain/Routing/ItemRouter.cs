@@ -168,13 +168,15 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     {
         var due = DueAt(item, routing, categories, now);
         var dueText = Local(due);
+        // Alerts are raised only by routing, so an item never routed before has none open.
+        var mayHaveAlert = item.AssignedAt is not null;
         if (item.AssignedAt is not null && choice.UserId == item.AssignedToId)
         {
             item.DueAt = due;
             item.UpdatedAt = now;
             await AuditLog.AppendAsync(db, item.SchoolId, actor, "assignment-kept", now, item.Id,
                 detail: $"stays with {routing.NameOf(choice.UserId)}, nobody else can take it: {choice.Explanation}; due again {dueText}", cancellationToken: ct);
-            var kept = await RaiseAlertAsync(item, routing, choice, now, ct);
+            var kept = await RaiseAlertAsync(item, routing, choice, mayHaveAlert, now, ct);
             return new RoutingOutcome(RoutingResult.Kept, choice.UserId, due, choice.Explanation, kept);
         }
 
@@ -242,7 +244,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             await notifier.NotifyAsync(db, OwnerNotice(item, routing, owner, previous, result, step, choice, dueText), now, ct);
         }
 
-        var alerted = await RaiseAlertAsync(item, routing, choice, now, ct);
+        var alerted = await RaiseAlertAsync(item, routing, choice, mayHaveAlert, now, ct);
         return new RoutingOutcome(result, choice.UserId, due, choice.Explanation, alerted);
     }
 
@@ -276,9 +278,11 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     }
 
     /// <summary>Records an alert for administrators and the headteacher, unless one is already open for the item.</summary>
-    private async Task<bool> RaiseAlertAsync(ModerationItem item, SchoolRouting routing, Choice choice, DateTimeOffset now, CancellationToken ct)
+    private async Task<bool> RaiseAlertAsync(
+        ModerationItem item, SchoolRouting routing, Choice choice, bool mayHaveAlert, DateTimeOffset now, CancellationToken ct)
     {
-        if (choice.Alerts == AlertReasons.None || await db.Alerts.AnyAsync(a => a.ItemId == item.Id && a.ResolvedAt == null, ct))
+        if (choice.Alerts == AlertReasons.None ||
+            (mayHaveAlert && await db.Alerts.AnyAsync(a => a.ItemId == item.Id && a.ResolvedAt == null, ct)))
         {
             return false;
         }
@@ -298,6 +302,11 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         };
         db.Alerts.Add(alert);
         await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), "alert-raised", now, item.Id, detail: $"{alert.Reasons}: {alert.Message}", cancellationToken: ct);
+        if (await ToldAlreadyAsync(item.SchoolId, choice.Alerts, now, ct))
+        {
+            return true;
+        }
+
         foreach (var recipient in routing.AlertRecipients)
         {
             await notifier.NotifyAsync(db, new NotificationRequest(item.SchoolId, recipient, NotificationKind.Alert, item.Id,
@@ -306,6 +315,38 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
 
         return true;
     }
+
+    /// <summary>
+    /// Whether the school's alert recipients have been told of this same school-wide condition (nobody on duty, or
+    /// everyone at their cap) within <see cref="AlertQuietPeriod"/>: another of the school's alerts with the same
+    /// reasons is open and was raised since then, or one was raised earlier in this transaction. In a burst, a viral
+    /// post with everyone at their cap, every item still gets its own open alert on the dashboard, but the
+    /// administrators and the headteacher get one notification, not one per item. An alert about the item itself
+    /// (everyone on duty has had it, it has reached the headteacher) is always told.
+    /// </summary>
+    private async Task<bool> ToldAlreadyAsync(Guid schoolId, AlertReasons reasons, DateTimeOffset now, CancellationToken ct)
+    {
+        if ((reasons & ~(AlertReasons.NobodyOnDuty | AlertReasons.EveryoneAtCap)) != AlertReasons.None)
+        {
+            return false;
+        }
+
+        var told = $"alert-told:{reasons}";
+        if (db.HeldInTransaction.Holds(db, told, schoolId))
+        {
+            return true;
+        }
+
+        var name = reasons.ToString();
+        var since = now - AlertQuietPeriod;
+        var recent = await db.Alerts.AnyAsync(a => a.SchoolId == schoolId && a.Reasons == name && a.ResolvedAt == null && a.RaisedAt > since, ct);
+        // Told now, if not before: the transaction's later alerts of this kind are not told again.
+        db.HeldInTransaction.Locked(db, told, schoolId);
+        return recent;
+    }
+
+    /// <summary>How long a school-wide routing alert, while open, stands for the same alerts after it (see <see cref="ToldAlreadyAsync"/>).</summary>
+    public static readonly TimeSpan AlertQuietPeriod = TimeSpan.FromMinutes(15);
 
     private async Task<AssignmentRequest> RequestAsync(
         ModerationItem item, SchoolRouting routing, IReadOnlyCollection<Guid> tried, int escalateFrom, DateTimeOffset now, CancellationToken ct)

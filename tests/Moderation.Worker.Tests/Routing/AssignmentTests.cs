@@ -163,6 +163,68 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
     }
 
     [Fact]
+    public async Task In_a_burst_with_nobody_on_duty_every_item_gets_its_alert_but_the_administrators_and_headteacher_are_told_once()
+    {
+        // Arrange: nobody on the rota, and three comments arriving one after another.
+        var world = await WorldAsync();
+        await world.SetRotaAsync();
+        var burst = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
+
+        // Act
+        foreach (var id in burst)
+        {
+            (await world.ArriveAsync(id)).AlertRaised.Should().BeTrue();
+        }
+
+        // Assert: each item has its open alert and its audit entry; only the first was told to the recipients.
+        var told = new List<int>();
+        foreach (var id in burst)
+        {
+            (await world.AlertsAsync(id)).Should().ContainSingle(a => a.ResolvedAt == null).Which.Reasons.Should().Be(nameof(AlertReasons.NobodyOnDuty));
+            (await world.AuditAsync(id)).Should().ContainSingle(a => a.Action == "alert-raised");
+            told.Add((await world.NotificationsAsync(id)).Count(n => n.Kind == NotificationKind.Alert));
+        }
+
+        told.Should().Equal(2, 0, 0);
+
+        // Act: once the open alerts are resolved, the same condition is told again; and so it is once they are old.
+        await using (var db = Fixture.Db())
+        {
+            await db.Alerts.Where(a => a.SchoolId == world.School).ExecuteUpdateAsync(x => x.SetProperty(a => a.ResolvedAt, world.Clock.GetUtcNow()));
+        }
+
+        var afterResolved = await world.ScreenedCommentAsync();
+        await world.ArriveAsync(afterResolved);
+        var sameMinute = await world.ScreenedCommentAsync();
+        await world.ArriveAsync(sameMinute);
+        world.Clock.Advance(ItemRouter.AlertQuietPeriod + TimeSpan.FromMinutes(1));
+        var later = await world.ScreenedCommentAsync();
+        await world.ArriveAsync(later);
+
+        // Assert
+        (await world.NotificationsAsync(afterResolved)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
+        (await world.NotificationsAsync(sameMinute)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(0);
+        (await world.NotificationsAsync(later)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
+
+        // Act: two more, past the quiet period again, routed in one write batch with nothing saved between them.
+        world.Clock.Advance(ItemRouter.AlertQuietPeriod + TimeSpan.FromMinutes(1));
+        var together = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
+        await Fixture.Services.GetRequiredService<SchoolWriteBatches>().RunAsync(world.School, async (services, ct) =>
+        {
+            var db = services.GetRequiredService<ModerationDbContext>();
+            foreach (var id in together)
+            {
+                var item = await ItemTransitions.LockAndReadAsync(db, world.School, id, ct);
+                await world.Router(db).AssignOnArrivalAsync(item!, world.Clock.GetUtcNow(), ct);
+            }
+        }, CancellationToken.None);
+
+        // Assert: the first of the transaction is told, the second not.
+        (await world.NotificationsAsync(together[0])).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
+        (await world.NotificationsAsync(together[1])).Count(n => n.Kind == NotificationKind.Alert).Should().Be(0);
+    }
+
+    [Fact]
     public async Task When_everyone_on_duty_is_absent_without_cover_the_item_escalates_with_an_alert()
     {
         // Arrange
