@@ -5,3 +5,9 @@ public sealed record PlatformActionRequested(Guid ActionId, Guid ItemId, Guid Sc
 
 /// <summary>A webhook body was stored; the worker parses it and ingests the comments it carries.</summary>
 public sealed record WebhookReceived(Guid DeliveryId, string Platform);
+
+/// <summary>
+/// Several stored platform actions of one school are due together (a webhook body's hides on arrival): the worker
+/// carries them out as one batch, each still exactly once under its own lease (ADR 0605).
+/// </summary>
+public sealed record PlatformActionsRequested(Guid SchoolId, Guid[] ActionIds);

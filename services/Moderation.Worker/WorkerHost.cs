@@ -29,6 +29,7 @@ public static class WorkerHost
             bus.AddConsumer<ItemEscalatedConsumer, ItemEscalatedConsumerDefinition>();
             bus.AddConsumer<ItemDecidedConsumer, ItemDecidedConsumerDefinition>();
             bus.AddConsumer<PlatformActionConsumer, PlatformActionConsumerDefinition>();
+            bus.AddConsumer<PlatformActionsConsumer, PlatformActionsConsumerDefinition>();
             bus.AddConsumer<WebhookReceivedConsumer, WebhookReceivedConsumerDefinition>();
             bus.AddConsumer<Consent.ConsentReconciliationConsumer, Consent.ConsentReconciliationConsumerDefinition>();
         });

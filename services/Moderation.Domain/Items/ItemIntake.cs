@@ -141,7 +141,7 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
         // In a caller's transaction (a school's write batch, ADR 0601) the item joins it; otherwise it has its own.
         var own = db.Database.CurrentTransaction is null;
         await using var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
-        var (account, stored, now) = await InsertAsync(inbound, track: false, ct);
+        var (account, stored, now) = await InsertAsync(inbound, track: false, startTogether: null, ct);
         if (stored is null)
         {
             // Nothing was written: the conflict inserted no row.
@@ -171,14 +171,15 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
     /// nothing is published: the stored row is returned tracked, with its version, and counts as read under its lock
     /// (no other transaction can see it before this one commits). Null means the item was stored before.
     /// </summary>
-    public async Task<ModerationItem?> IngestToScreenAsync(InboundItem inbound, CancellationToken ct)
+    /// <param name="startTogether">Collects its hide on arrival, if any, for the caller to start with the others (ADR 0605).</param>
+    public async Task<ModerationItem?> IngestToScreenAsync(InboundItem inbound, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("An item screened on intake is stored in the caller's transaction.");
         }
 
-        var (_, stored, _) = await InsertAsync(inbound, track: true, ct);
+        var (_, stored, _) = await InsertAsync(inbound, track: true, startTogether, ct);
         if (stored is not null)
         {
             db.HeldInTransaction.ReadUnderLock(db, stored.Id);
@@ -192,7 +193,8 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
     /// (account, platform item id) was stored before. The row comes back from the insert itself, so a caller that
     /// goes on with the item pays no second read.
     /// </summary>
-    private async Task<(SocialAccount Account, ModerationItem? Stored, DateTimeOffset Now)> InsertAsync(InboundItem inbound, bool track, CancellationToken ct)
+    private async Task<(SocialAccount Account, ModerationItem? Stored, DateTimeOffset Now)> InsertAsync(
+        InboundItem inbound, bool track, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
     {
         // A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).
         var account = await db.OncePerBatchAsync("social-account", inbound.SocialAccountId,
@@ -222,7 +224,7 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
         if (inbound.HideOnArrival && account.PreModerated)
         {
             // Stored with the item, so the hide happens even if this process dies before it is sent.
-            PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now);
+            PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now, startTogether);
         }
 
         return (account, stored, now);

@@ -22,23 +22,27 @@ public static class ItemTransitions
     /// together, tracked, or null if there is no such item. Routing, in the same transaction, then knows the item
     /// cannot have changed since and does not check its version again.
     /// </summary>
-    public static async Task<ModerationItem?> LockAndReadAsync(ModerationDbContext db, Guid schoolId, Guid itemId, CancellationToken cancellationToken)
+    public static async Task<ModerationItem?> LockAndReadAsync(ModerationDbContext db, Guid schoolId, Guid itemId, CancellationToken cancellationToken) =>
+        (await LockAndReadManyAsync(db, schoolId, [itemId], cancellationToken)).FirstOrDefault();
+
+    /// <summary>
+    /// <see cref="LockAndReadAsync"/> for several items of one school at once: their rows are locked in id order and
+    /// returned tracked; an item that does not exist is missing from the result.
+    /// </summary>
+    public static async Task<IReadOnlyList<ModerationItem>> LockAndReadManyAsync(
+        ModerationDbContext db, Guid schoolId, IReadOnlyCollection<Guid> itemIds, CancellationToken cancellationToken)
     {
         await AuditLog.LockChainAsync(db, schoolId, cancellationToken);
         // An instance tracked already would be returned as it is, not as read here: only a fresh one counts as read under the lock.
-        var fresh = db.Items.Local.FindEntry(itemId) is null;
-        var rows = await db.Items.FromSql($"SELECT items.*, items.xmin FROM items WHERE id = {itemId} FOR UPDATE").ToListAsync(cancellationToken);
-        if (rows.Count == 0)
+        var fresh = itemIds.Where(id => db.Items.Local.FindEntry(id) is null).ToHashSet();
+        var ids = itemIds.ToArray();
+        var rows = await db.Items.FromSql($"SELECT items.*, items.xmin FROM items WHERE id = ANY({ids}) ORDER BY id FOR UPDATE").ToListAsync(cancellationToken);
+        foreach (var row in rows.Where(r => fresh.Contains(r.Id)))
         {
-            return null;
+            db.HeldInTransaction.ReadUnderLock(db, row.Id);
         }
 
-        if (fresh)
-        {
-            db.HeldInTransaction.ReadUnderLock(db, itemId);
-        }
-
-        return rows[0];
+        return rows;
     }
 
     /// <summary>Moves an item and appends the audit entry for the move in the caller's transaction.</summary>

@@ -27,9 +27,16 @@ public enum ActionAttempt
 
 public static class PlatformActions
 {
-    /// <summary>Stores an action and the message that starts it, in the caller's transaction.</summary>
+    /// <summary>Most actions one <see cref="PlatformActionsRequested"/> message carries.</summary>
+    public const int MaxTogether = 64;
+
+    /// <summary>
+    /// Stores an action and, unless <paramref name="startTogether"/> collects it for <see cref="StartTogether"/>, the
+    /// message that starts it, in the caller's transaction.
+    /// </summary>
     public static PlatformActionRecord Queue(
-        ModerationDbContext db, Guid itemId, Guid schoolId, Guid accountId, PlatformAction action, ActionPurpose purpose, DateTimeOffset now)
+        ModerationDbContext db, Guid itemId, Guid schoolId, Guid accountId, PlatformAction action, ActionPurpose purpose, DateTimeOffset now,
+        ICollection<PlatformActionRecord>? startTogether = null)
     {
         var record = new PlatformActionRecord
         {
@@ -44,8 +51,41 @@ public static class PlatformActions
             NextAttemptAt = now,
         };
         db.PlatformActions.Add(record);
-        Outbox.Enqueue(db, new PlatformActionRequested(record.Id, itemId, schoolId), now);
+        if (startTogether is null)
+        {
+            Outbox.Enqueue(db, new PlatformActionRequested(record.Id, itemId, schoolId), now);
+        }
+        else
+        {
+            startTogether.Add(record);
+        }
+
         return record;
+    }
+
+    /// <summary>
+    /// The messages that start a school's actions queued together (a webhook body's hides on arrival, ADR 0605): one
+    /// <see cref="PlatformActionsRequested"/> for up to <see cref="MaxTogether"/> of them, in the caller's transaction.
+    /// A lone action gets the message it would have had alone.
+    /// </summary>
+    public static void StartTogether(ModerationDbContext db, Guid schoolId, IReadOnlyCollection<PlatformActionRecord> actions, DateTimeOffset now)
+    {
+        if (actions.Any(a => a.SchoolId != schoolId))
+        {
+            throw new ArgumentException("Actions started together are all one school's.", nameof(actions));
+        }
+
+        if (actions.Count == 1)
+        {
+            var action = actions.First();
+            Outbox.Enqueue(db, new PlatformActionRequested(action.Id, action.ItemId, schoolId), now);
+            return;
+        }
+
+        foreach (var chunk in actions.Chunk(MaxTogether))
+        {
+            Outbox.Enqueue(db, new PlatformActionsRequested(schoolId, chunk.Select(a => a.Id).ToArray()), now);
+        }
     }
 
     /// <summary>
@@ -189,17 +229,177 @@ public sealed class PlatformActionExecutor(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Not the platform's failure (those are handled inside) but ours, a database hiccup: give the lease back so
-            // the message's retry can take the action at once instead of waiting for the lease to run out.
-            db.ChangeTracker.Clear();
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                UPDATE platform_actions SET status = {ActionStatus.Waiting.ToString()}, lease_until = NULL, next_attempt_at = {now}, attempts = attempts - 1
-                WHERE id = {actionId} AND status = {ActionStatus.Running.ToString()}
-                """,
-                CancellationToken.None);
+            await GiveBackAsync([actionId], now);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Carries out several actions of one school together (ADR 0605), <see cref="PlatformOptions.ActionsCalledAtOnce"/>
+    /// at a time: one statement takes their leases and one read each fetches their items and accounts; the platform
+    /// calls run side by side; one statement marks those done and one write in the school's write batch records them
+    /// on their items. Each action is still taken under its own lease, which covers one call as it does alone, and is
+    /// carried out at most once. One that is not a plain hide on arrival, or whose call fails, is settled as it would
+    /// be alone; one this worker could not take is left to its holder, as a message of its own would be.
+    /// </summary>
+    public async Task ExecuteManyAsync(Guid schoolId, IReadOnlyCollection<Guid> actionIds, CancellationToken ct)
+    {
+        foreach (var round in actionIds.Distinct().Chunk(Math.Max(1, _options.ActionsCalledAtOnce)))
+        {
+            await ExecuteRoundAsync(schoolId, round, ct);
+        }
+    }
+
+    private async Task ExecuteRoundAsync(Guid schoolId, Guid[] ids, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var leaseUntil = now + _options.ActionLease;
+        var taken = await db.Database.SqlQuery<Guid>(
+            $"""
+            UPDATE platform_actions SET status = {ActionStatus.Running.ToString()}, lease_until = {leaseUntil}, attempts = attempts + 1
+            WHERE id = ANY({ids}) AND school_id = {schoolId}
+              AND ((status IN ({ActionStatus.Pending.ToString()}, {ActionStatus.Waiting.ToString()}) AND next_attempt_at <= {now})
+                   OR (status = {ActionStatus.Running.ToString()} AND lease_until < {now}))
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
+        foreach (var other in ids.Except(taken))
+        {
+            // Done already (a redelivery), deleted, or held by another worker: what its own message would find.
+            await ExecuteAsync(other, ct);
+        }
+
+        if (taken.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await RunManyAsync(schoolId, taken, now, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await GiveBackAsync(taken, now);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Not the platform's failure (those are handled inside) but ours, a database hiccup: the leases still held are
+    /// given back so that the message's retry can take the actions at once instead of waiting for them to run out.
+    /// </summary>
+    private async Task GiveBackAsync(IReadOnlyCollection<Guid> actionIds, DateTimeOffset now)
+    {
+        db.ChangeTracker.Clear();
+        var ids = actionIds.ToArray();
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE platform_actions SET status = {ActionStatus.Waiting.ToString()}, lease_until = NULL, next_attempt_at = {now}, attempts = attempts - 1
+            WHERE id = ANY({ids}) AND status = {ActionStatus.Running.ToString()}
+            """,
+            CancellationToken.None);
+    }
+
+    private async Task RunManyAsync(Guid schoolId, IReadOnlyCollection<Guid> taken, DateTimeOffset now, CancellationToken ct)
+    {
+        var actions = await db.PlatformActions.Where(a => taken.Contains(a.Id)).ToListAsync(ct);
+        var itemIds = actions.Select(a => a.ItemId).Distinct().ToList();
+        var items = await db.Items.AsNoTracking().Where(i => itemIds.Contains(i.Id))
+            .Select(i => new { i.Id, i.Kind, i.PlatformItemId, Photos = i.Media.Count })
+            .ToDictionaryAsync(i => i.Id, ct);
+        var accountIds = actions.Select(a => a.SocialAccountId).Distinct().ToList();
+        var accounts = await db.SocialAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+        var opened = new Dictionary<Guid, ConnectedAccount?>();
+        foreach (var account in accounts.Values.Where(a => a.ConnectionStatus == ConnectionStatus.Connected))
+        {
+            try
+            {
+                opened[account.Id] = connections.Open(account);
+            }
+            catch (CredentialsUnreadableException)
+            {
+                // Its actions go the one-at-a-time way, which marks the account as needing reconnection.
+                opened[account.Id] = null;
+            }
+        }
+
+        var calls = new List<(PlatformActionRecord Action, SocialAccount Account, ConnectedAccount Connected, string PlatformItemId)>();
+        var alone = new List<PlatformActionRecord>();
+        foreach (var action in actions)
+        {
+            if (action.Purpose == ActionPurpose.Arrival && action.Action == PlatformAction.Hide
+                && items.TryGetValue(action.ItemId, out var item) && item.Kind != ItemKind.OutboundDraft && item.PlatformItemId is { } platformItemId
+                && accounts.TryGetValue(action.SocialAccountId, out var account) && opened.GetValueOrDefault(account.Id) is { } connected
+                && connectors.For(account.Platform).Capabilities.Supports(action.Action, ownPost: false, photos: item.Photos > 0))
+            {
+                calls.Add((action, account, connected, platformItemId));
+            }
+            else
+            {
+                alone.Add(action);
+            }
+        }
+
+        foreach (var action in alone)
+        {
+            await RunAsync(action, now, ct);
+        }
+
+        var results = new PlatformActionResult?[calls.Count];
+        var failures = new Exception?[calls.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, calls.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, calls.Count), CancellationToken = ct },
+            async (i, callCt) =>
+            {
+                var (action, account, connected, platformItemId) = calls[i];
+                try
+                {
+                    results[i] = await connectors.For(account.Platform).ApplyAsync(connected, action.Action, platformItemId, callCt);
+                }
+                catch (Exception ex) when (IsAlreadyDone(action, ex))
+                {
+                    results[i] = AlreadyGone;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !callCt.IsCancellationRequested)
+                {
+                    failures[i] = ex;
+                }
+            });
+
+        var done = Enumerable.Range(0, calls.Count).Where(i => results[i] is not null)
+            .Select(i => (calls[i].Action, Sentence(calls[i].Action, calls[i].Account, results[i]!), results[i]!)).ToList();
+        if (done.Count > 0)
+        {
+            await CompleteManyAsync(schoolId, done, ct);
+        }
+
+        Exception? unexpected = null;
+        for (var i = 0; i < calls.Count; i++)
+        {
+            if (failures[i] is not { } failure)
+            {
+                continue;
+            }
+
+            if (failure is PlatformCallException or CredentialsUnreadableException)
+            {
+                var (action, _, _, _) = calls[i];
+                var item = await db.Items.FirstAsync(x => x.Id == action.ItemId, ct);
+                var account = await db.SocialAccounts.FirstAsync(a => a.Id == action.SocialAccountId, ct);
+                await SettleFailedCallAsync(action, item, account, failure, now, ct);
+            }
+            else
+            {
+                unexpected ??= failure;
+            }
+        }
+
+        if (unexpected is not null)
+        {
+            // Ours, not the platform's: the message's retry takes over what is left (GiveBackAsync).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(unexpected).Throw();
+        }
+
+        logger.LogInformation("Platform actions of school {SchoolId}: {Done} of {Count} carried out together.", schoolId, done.Count, actions.Count);
     }
 
     private async Task<ActionAttempt> RunAsync(PlatformActionRecord action, DateTimeOffset now, CancellationToken ct)
@@ -248,35 +448,38 @@ public sealed class PlatformActionExecutor(
                 _ => await connector.ApplyAsync(connected, action.Action, platformItemId ?? throw new InvalidOperationException($"Item {item.Id} has no platform id."), ct),
             };
         }
-        catch (CredentialsUnreadableException ex)
+        catch (Exception ex) when (IsAlreadyDone(action, ex))
         {
-            return await NeedsReconnectionAsync(action, item, account, ex.Message, now, ct);
+            result = AlreadyGone;
         }
-        catch (PlatformCallException ex) when (ex.Failure == PlatformFailure.Unauthorized)
+        catch (Exception ex) when (ex is PlatformCallException or CredentialsUnreadableException)
         {
-            return await NeedsReconnectionAsync(action, item, account, ex.Message, now, ct);
-        }
-        catch (PlatformCallException ex) when (ex.Failure == PlatformFailure.NotFound && action.Action is PlatformAction.Delete or PlatformAction.Hide)
-        {
-            // Already gone from the platform: what the action wanted is true.
-            result = new PlatformActionResult("already gone from the platform");
-        }
-        catch (PlatformCallException ex) when (ex.Uncertain)
-        {
-            // Trying again could post twice: a person checks the platform and publishes by hand if it isn't there.
-            return await FailAsync(action, item, account, $"{ex.Message}. Check {account.Handle} before posting again by hand", now, ct);
-        }
-        catch (PlatformCallException ex) when (ex.IsTransient)
-        {
-            return await PutOffAsync(action, ex, now, ct);
-        }
-        catch (PlatformCallException ex)
-        {
-            return await FailAsync(action, item, account, ex.Message, now, ct);
+            return await SettleFailedCallAsync(action, item, account, ex, now, ct);
         }
 
         return await CompleteAsync(action, item, account, result, ct);
     }
+
+    private static readonly PlatformActionResult AlreadyGone = new("already gone from the platform");
+
+    /// <summary>A hide or delete of something the platform no longer has: what the action wanted is true.</summary>
+    private static bool IsAlreadyDone(PlatformActionRecord action, Exception failure) =>
+        failure is PlatformCallException { Failure: PlatformFailure.NotFound } && action.Action is PlatformAction.Delete or PlatformAction.Hide;
+
+    /// <summary>What a call that failed comes to: the account reconnected, a retry later, or a failure a person sees.</summary>
+    private async Task<ActionAttempt> SettleFailedCallAsync(
+        PlatformActionRecord action, ModerationItem item, SocialAccount account, Exception failure, DateTimeOffset now, CancellationToken ct) =>
+        failure switch
+        {
+            CredentialsUnreadableException or PlatformCallException { Failure: PlatformFailure.Unauthorized } =>
+                await NeedsReconnectionAsync(action, item, account, failure.Message, now, ct),
+            // Trying again could post twice: a person checks the platform and publishes by hand if it isn't there.
+            PlatformCallException { Uncertain: true } =>
+                await FailAsync(action, item, account, $"{failure.Message}. Check {account.Handle} before posting again by hand", now, ct),
+            PlatformCallException { IsTransient: true } ex => await PutOffAsync(action, ex, now, ct),
+            PlatformCallException => await FailAsync(action, item, account, failure.Message, now, ct),
+            _ => throw new ArgumentException($"Not a platform call's failure: {failure.GetType().Name}.", nameof(failure)),
+        };
 
     /// <summary>The platform's id of the school's post on this account, from the publish that made it.</summary>
     private async Task<string> PublishedPostIdAsync(PlatformActionRecord action, CancellationToken ct) =>
@@ -366,36 +569,84 @@ public sealed class PlatformActionExecutor(
             .SetProperty(a => a.Result, description)
             .SetProperty(a => a.ResultPlatformId, result.PlatformId)
             .SetProperty(a => a.ResultUrl, result.Url), CancellationToken.None);
-        var sentence = $"{Verb(action.Action)} on {account.Platform} ({account.Handle}): {result.Description}";
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                // With the school's other writes of the moment (ADR 0601): a viral post's hides share their commits.
-                await batches.RunAsync(action.SchoolId, (services, batchCt) =>
-                    RecordOnItemAsync(services.GetRequiredService<ModerationDbContext>(), action, item.Id, sentence, now, batchCt), ct);
-                break;
-            }
-            catch (Exception ex) when (attempt < 5 && ex is DbUpdateConcurrencyException or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
-            {
-                // Screening or routing changed the item at the same moment; read it again and add this outcome.
-                db.ChangeTracker.Clear();
-                await Task.Delay(50 * attempt, ct);
-            }
-        }
-
+        var sentence = Sentence(action, account, result);
+        await RecordOnItemsAsync(action.SchoolId, [(action, sentence)], now, ct);
         logger.LogInformation("Platform action {ActionId}: {Outcome}", action.Id, sentence);
         return ActionAttempt.Settled;
     }
 
     /// <summary>
-    /// The item's side of a finished action: hidden or not, its outcome, the audit entry, and actioned when the last
-    /// decision action is done. Runs in the school's write batch, which saves and commits it.
+    /// <see cref="CompleteAsync"/> for actions the platform carried out together: marked done in one statement first,
+    /// then recorded on their items in one write.
     /// </summary>
-    private static async Task RecordOnItemAsync(ModerationDbContext db, PlatformActionRecord action, Guid itemId, string sentence, DateTimeOffset now, CancellationToken ct)
+    private async Task CompleteManyAsync(Guid schoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence, PlatformActionResult Result)> done, CancellationToken ct)
     {
-        var item = await ItemTransitions.LockAndReadAsync(db, action.SchoolId, itemId, ct)
-            ?? throw new InvalidOperationException($"Item {itemId} of platform action {action.Id} does not exist.");
+        var now = time.GetUtcNow();
+        var ids = done.Select(d => d.Action.Id).ToArray();
+        var descriptions = done.Select(d => Truncate(d.Result.Description)).ToArray();
+        var platformIds = done.Select(d => d.Result.PlatformId).ToArray();
+        var urls = done.Select(d => d.Result.Url).ToArray();
+        await db.Database.ExecuteSqlRawAsync(
+            """
+            UPDATE platform_actions AS a
+            SET status = @done, lease_until = NULL, completed_at = @now, last_error = NULL, result = u.result, result_platform_id = u.platform_id, result_url = u.url
+            FROM unnest(@ids, @results, @platform_ids, @urls) AS u(id, result, platform_id, url)
+            WHERE a.id = u.id
+            """,
+            [
+                new NpgsqlParameter("done", ActionStatus.Done.ToString()),
+                new NpgsqlParameter("now", now),
+                new NpgsqlParameter("ids", ids),
+                new NpgsqlParameter("results", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = descriptions },
+                new NpgsqlParameter("platform_ids", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = platformIds },
+                new NpgsqlParameter("urls", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = urls },
+            ],
+            CancellationToken.None);
+        await RecordOnItemsAsync(schoolId, done.Select(d => (d.Action, d.Sentence)).ToList(), now, ct);
+    }
+
+    /// <summary>
+    /// Records finished actions on their items in the school's write batch, with the school's other writes of the
+    /// moment (ADR 0601): a viral post's hides share their commits. Screening or routing changing an item at the same
+    /// moment makes it read again and add the outcome.
+    /// </summary>
+    private async Task RecordOnItemsAsync(Guid schoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence)> finished, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await batches.RunAsync(schoolId, async (services, batchCt) =>
+                {
+                    var batchDb = services.GetRequiredService<ModerationDbContext>();
+                    var items = (await ItemTransitions.LockAndReadManyAsync(batchDb, schoolId, finished.Select(f => f.Action.ItemId).Distinct().ToList(), batchCt))
+                        .ToDictionary(i => i.Id);
+                    foreach (var (action, sentence) in finished)
+                    {
+                        var item = items.GetValueOrDefault(action.ItemId)
+                            ?? throw new InvalidOperationException($"Item {action.ItemId} of platform action {action.Id} does not exist.");
+                        await RecordOnItemAsync(batchDb, action, item, sentence, now, batchCt);
+                    }
+                }, ct);
+                return;
+            }
+            catch (Exception ex) when (attempt < 5 && ex is DbUpdateConcurrencyException or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+            {
+                db.ChangeTracker.Clear();
+                await Task.Delay(50 * attempt, ct);
+            }
+        }
+    }
+
+    private static string Sentence(PlatformActionRecord action, SocialAccount account, PlatformActionResult result) =>
+        $"{Verb(action.Action)} on {account.Platform} ({account.Handle}): {result.Description}";
+
+    /// <summary>
+    /// The item's side of a finished action: hidden or not, its outcome, the audit entry, and actioned when the last
+    /// decision action is done. Runs in the school's write batch, which saves and commits it, on the item locked and read.
+    /// </summary>
+    private static async Task RecordOnItemAsync(ModerationDbContext db, PlatformActionRecord action, ModerationItem item, string sentence, DateTimeOffset now, CancellationToken ct)
+    {
         if (action.Action == PlatformAction.Hide)
         {
             item.HiddenOnPlatform = true;

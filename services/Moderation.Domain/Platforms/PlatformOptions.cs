@@ -58,6 +58,12 @@ public sealed class PlatformOptions
     /// </summary>
     public TimeSpan ActionLease { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Actions started together (a webhook body's hides on arrival, ADR 0605) are called this many at a time, each
+    /// round under leases of <see cref="ActionLease"/>, so a lease still covers one call with its retries.
+    /// </summary>
+    public int ActionsCalledAtOnce { get; set; } = 16;
+
     /// <summary>The waits used when <see cref="ActionRetryIntervals"/> is not configured.</summary>
     public static readonly IReadOnlyList<TimeSpan> DefaultActionRetryIntervals =
         [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1)];

@@ -75,3 +75,33 @@ public sealed class PlatformActionConsumerDefinition : ConsumerDefinition<Platfo
         // Platform failures are handled inside (put off, blocked or failed); this retries database hiccups only.
         endpointConfigurator.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
 }
+
+/// <summary>
+/// Carries out a school's actions started together (a webhook body's hides on arrival, ADR 0605): one message, and a
+/// few statements and one write for many actions, each still under its own lease and done at most once.
+/// </summary>
+public sealed class PlatformActionsConsumer(PlatformActionExecutor executor) : IConsumer<PlatformActionsRequested>
+{
+    public const string Name = "platform-action-batches";
+
+    public Task Consume(ConsumeContext<PlatformActionsRequested> context) =>
+        executor.ExecuteManyAsync(context.Message.SchoolId, context.Message.ActionIds, context.CancellationToken);
+}
+
+public sealed class PlatformActionsConsumerDefinition : ConsumerDefinition<PlatformActionsConsumer>
+{
+    public PlatformActionsConsumerDefinition()
+    {
+        EndpointName = PlatformActionsConsumer.Name;
+
+        // Each message calls the platform for many actions side by side already.
+        ConcurrentMessageLimit = 4;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<PlatformActionsConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        // As for one action: platform failures are settled inside, and this retries database hiccups only.
+        endpointConfigurator.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
+}

@@ -159,9 +159,10 @@ public sealed class WebhookReceivedConsumer(
                     var batchDb = services.GetRequiredService<ModerationDbContext>();
                     var intake = services.GetRequiredService<ItemIntake>();
                     var created = 0;
+                    var hides = new List<PlatformActionRecord>();
                     for (var i = 0; i < inbound.Count; i++)
                     {
-                        if (await intake.IngestToScreenAsync(inbound[i], batchCt) is not { } item)
+                        if (await intake.IngestToScreenAsync(inbound[i], hides, batchCt) is not { } item)
                         {
                             continue;
                         }
@@ -172,6 +173,8 @@ public sealed class WebhookReceivedConsumer(
                         created++;
                     }
 
+                    // The body's hides on arrival start together: one message, not one each (ADR 0605).
+                    PlatformActions.StartTogether(batchDb, schoolId, hides, time.GetUtcNow());
                     return created;
                 }, ct);
             }

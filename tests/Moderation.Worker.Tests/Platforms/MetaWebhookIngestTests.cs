@@ -8,6 +8,8 @@ using Moderation.Domain.Messaging;
 using Moderation.Domain.Platforms;
 using Moderation.Domain.Schools;
 using Moderation.Testing;
+using Moderation.Testing.Platforms;
+using Fault = Moderation.Testing.Platforms.Fault;
 
 namespace Moderation.Worker.Tests.Platforms;
 
@@ -161,6 +163,58 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
             await using var cleanup = Fixture.Db();
             await cleanup.Database.ExecuteSqlRawAsync(
                 "DROP TRIGGER test_fail_screened ON audit_entries; DROP FUNCTION test_fail_screened(); DROP SEQUENCE test_screened_failures;");
+        }
+    }
+
+    [Fact]
+    public async Task A_bodys_hides_on_arrival_go_as_one_message_and_each_is_carried_out_once_with_a_failing_one_settled_alone()
+    {
+        // Arrange: the Page is connected to a fake Graph API and pre-moderated; a body of twenty public comments
+        // arrives, and the platform answers 503 to both attempts at hiding one of them.
+        const int count = 20;
+        await using var world = await PlatformWorld.StartAsync(Fixture);
+        var comments = Enumerable.Range(0, count).Select(i => ($"7001_93{i:D2}", $"Comment {i}: lovely assembly")).ToArray();
+        var failing = comments[5].Item1;
+        world.Graph.Enqueue(new Fault.Status(503) { PathContains = failing }, new Fault.Status(503) { PathContains = failing });
+        var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(comments));
+
+        // Act: eight calls at a time, so the twenty go in three rounds.
+        var counter = new ConsumeCounter(typeof(PlatformActionsRequested));
+        using var worker = await WorkerFixture.StartWorkerAsync(counter, [.. PlatformActionTests.FastSettings, "--Platforms:ActionsCalledAtOnce=8"]);
+        await WaitForProcessedAsync(deliveryId);
+        await using var db = Fixture.Db();
+        var items = await Eventually.WaitForAsync(
+            () => db.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).ToListAsync(),
+            found => found.Count == count && found.All(i => i.HiddenOnPlatform),
+            "every comment to be hidden on the platform");
+
+        // The message comes again (a redelivery): every action is done already, and nothing is called twice.
+        var again = NewId.NextGuid();
+        var actionIds = await db.PlatformActions.Where(a => a.Purpose == ActionPurpose.Arrival).Select(a => a.Id).ToArrayAsync();
+        await worker.Services.GetRequiredService<IBus>().Publish(new PlatformActionsRequested(items[0].SchoolId, actionIds), c => c.MessageId = again);
+        await Eventually.WaitForAsync(() => Task.FromResult(counter[again]), n => n == 1, "the redelivery to be consumed");
+        await worker.StopAsync();
+
+        // Assert: one message started them all; only the one that failed was rescheduled with a message of its own.
+        var started = await db.Outbox.AsNoTracking().Where(o => o.Type == "Moderation.Contracts.PlatformActionsRequested").ToListAsync();
+        started.Should().ContainSingle();
+        started[0].Payload.Split(',').Count(part => part.Contains('-')).Should().BeGreaterThanOrEqualTo(count);
+        (await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.PlatformActionRequested")).Should().Be(1, "the failed hide was put off alone");
+        foreach (var (commentId, _) in comments)
+        {
+            world.AppliedTo(commentId, "hide").Should().Be(1, $"comment {commentId} is hidden exactly once");
+        }
+
+        var actions = await db.PlatformActions.AsNoTracking().Where(a => a.Purpose == ActionPurpose.Arrival).ToListAsync();
+        actions.Should().HaveCount(count).And.OnlyContain(a => a.Status == ActionStatus.Done && a.LeaseUntil == null && a.CompletedAt != null);
+        var retried = actions.Single(a => a.ItemId == items.Single(i => i.PlatformItemId == failing).Id);
+        retried.Attempts.Should().Be(2);
+        actions.Should().OnlyContain(a => a.Result!.EndsWith("hidden from the public"));
+        actions.Where(a => a != retried).Should().OnlyContain(a => a.Attempts == 1);
+        foreach (var item in items)
+        {
+            (await db.AuditEntries.CountAsync(a => a.ItemId == item.Id && a.Action == "platform-hide")).Should().Be(1);
+            item.State.Should().Be(ItemState.AwaitingReview, "hiding it does not change where it is in review");
         }
     }
 
