@@ -7,7 +7,7 @@ public sealed record PlatformActionRequested(Guid ActionId, Guid ItemId, Guid Sc
 public sealed record WebhookReceived(Guid DeliveryId, string Platform);
 
 /// <summary>
-/// Several stored platform actions of one school are due together (a webhook body's hides on arrival): the worker
-/// carries them out as one batch, each still exactly once under its own lease (ADR 0605).
+/// Several stored platform actions are due together (a webhook body's hides on arrival): the worker carries them out
+/// as one batch, each still exactly once under its own lease (ADR 0605).
 /// </summary>
-public sealed record PlatformActionsRequested(Guid SchoolId, Guid[] ActionIds);
+public sealed record PlatformActionsRequested(Guid[] ActionIds);

@@ -64,27 +64,14 @@ public static class PlatformActions
     }
 
     /// <summary>
-    /// The messages that start a school's actions queued together (a webhook body's hides on arrival, ADR 0605): one
+    /// The messages that start actions queued together (a webhook body's hides on arrival, ADR 0605): one
     /// <see cref="PlatformActionsRequested"/> for up to <see cref="MaxTogether"/> of them, in the caller's transaction.
-    /// A lone action gets the message it would have had alone.
     /// </summary>
-    public static void StartTogether(ModerationDbContext db, Guid schoolId, IReadOnlyCollection<PlatformActionRecord> actions, DateTimeOffset now)
+    public static void StartTogether(ModerationDbContext db, IReadOnlyCollection<Guid> actionIds, DateTimeOffset now)
     {
-        if (actions.Any(a => a.SchoolId != schoolId))
+        foreach (var chunk in actionIds.Distinct().Chunk(MaxTogether))
         {
-            throw new ArgumentException("Actions started together are all one school's.", nameof(actions));
-        }
-
-        if (actions.Count == 1)
-        {
-            var action = actions.First();
-            Outbox.Enqueue(db, new PlatformActionRequested(action.Id, action.ItemId, schoolId), now);
-            return;
-        }
-
-        foreach (var chunk in actions.Chunk(MaxTogether))
-        {
-            Outbox.Enqueue(db, new PlatformActionsRequested(schoolId, chunk.Select(a => a.Id).ToArray()), now);
+            Outbox.Enqueue(db, new PlatformActionsRequested(chunk), now);
         }
     }
 
@@ -235,37 +222,44 @@ public sealed class PlatformActionExecutor(
     }
 
     /// <summary>
-    /// Carries out several actions of one school together (ADR 0605), <see cref="PlatformOptions.ActionsCalledAtOnce"/>
+    /// Carries out several actions together (ADR 0605), <see cref="PlatformOptions.ActionsCalledAtOnce"/>
     /// at a time: one statement takes their leases and one read each fetches their items and accounts; the platform
     /// calls run side by side; one statement marks those done and one write in the school's write batch records them
     /// on their items. Each action is still taken under its own lease, which covers one call as it does alone, and is
     /// carried out at most once. One that is not a plain hide on arrival, or whose call fails, is settled as it would
     /// be alone; one this worker could not take is left to its holder, as a message of its own would be.
     /// </summary>
-    public async Task ExecuteManyAsync(Guid schoolId, IReadOnlyCollection<Guid> actionIds, CancellationToken ct)
+    public async Task ExecuteManyAsync(IReadOnlyCollection<Guid> actionIds, CancellationToken ct)
     {
         foreach (var round in actionIds.Distinct().Chunk(Math.Max(1, _options.ActionsCalledAtOnce)))
         {
-            await ExecuteRoundAsync(schoolId, round, ct);
+            await ExecuteRoundAsync(round, ct);
         }
     }
 
-    private async Task ExecuteRoundAsync(Guid schoolId, Guid[] ids, CancellationToken ct)
+    private async Task ExecuteRoundAsync(Guid[] ids, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var leaseUntil = now + _options.ActionLease;
         var taken = await db.Database.SqlQuery<Guid>(
             $"""
             UPDATE platform_actions SET status = {ActionStatus.Running.ToString()}, lease_until = {leaseUntil}, attempts = attempts + 1
-            WHERE id = ANY({ids}) AND school_id = {schoolId}
+            WHERE id = ANY({ids})
               AND ((status IN ({ActionStatus.Pending.ToString()}, {ActionStatus.Waiting.ToString()}) AND next_attempt_at <= {now})
                    OR (status = {ActionStatus.Running.ToString()} AND lease_until < {now}))
             RETURNING id AS "Value"
             """).ToListAsync(ct);
-        foreach (var other in ids.Except(taken))
+        var others = ids.Except(taken).ToList();
+        if (others.Count > 0)
         {
-            // Done already (a redelivery), deleted, or held by another worker: what its own message would find.
-            await ExecuteAsync(other, ct);
+            // Settled already (a redelivery), deleted, or put off with a message of its own: nothing to do, as its own
+            // message would find. One another worker holds is looked at again when that lease runs out.
+            var held = await db.PlatformActions.AsNoTracking().Where(a => others.Contains(a.Id) && a.Status == ActionStatus.Running)
+                .Select(a => a.Id).ToListAsync(ct);
+            foreach (var other in held)
+            {
+                await ExecuteAsync(other, ct);
+            }
         }
 
         if (taken.Count == 0)
@@ -275,7 +269,7 @@ public sealed class PlatformActionExecutor(
 
         try
         {
-            await RunManyAsync(schoolId, taken, now, ct);
+            await RunManyAsync(taken, now, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -300,7 +294,7 @@ public sealed class PlatformActionExecutor(
             CancellationToken.None);
     }
 
-    private async Task RunManyAsync(Guid schoolId, IReadOnlyCollection<Guid> taken, DateTimeOffset now, CancellationToken ct)
+    private async Task RunManyAsync(IReadOnlyCollection<Guid> taken, DateTimeOffset now, CancellationToken ct)
     {
         var actions = await db.PlatformActions.Where(a => taken.Contains(a.Id)).ToListAsync(ct);
         var itemIds = actions.Select(a => a.ItemId).Distinct().ToList();
@@ -369,7 +363,7 @@ public sealed class PlatformActionExecutor(
             .Select(i => (calls[i].Action, Sentence(calls[i].Action, calls[i].Account, results[i]!), results[i]!)).ToList();
         if (done.Count > 0)
         {
-            await CompleteManyAsync(schoolId, done, ct);
+            await CompleteManyAsync(done, ct);
         }
 
         Exception? unexpected = null;
@@ -399,7 +393,7 @@ public sealed class PlatformActionExecutor(
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(unexpected).Throw();
         }
 
-        logger.LogInformation("Platform actions of school {SchoolId}: {Done} of {Count} carried out together.", schoolId, done.Count, actions.Count);
+        logger.LogInformation("Platform actions: {Done} of {Count} carried out together.", done.Count, actions.Count);
     }
 
     private async Task<ActionAttempt> RunAsync(PlatformActionRecord action, DateTimeOffset now, CancellationToken ct)
@@ -579,7 +573,7 @@ public sealed class PlatformActionExecutor(
     /// <see cref="CompleteAsync"/> for actions the platform carried out together: marked done in one statement first,
     /// then recorded on their items in one write.
     /// </summary>
-    private async Task CompleteManyAsync(Guid schoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence, PlatformActionResult Result)> done, CancellationToken ct)
+    private async Task CompleteManyAsync(IReadOnlyList<(PlatformActionRecord Action, string Sentence, PlatformActionResult Result)> done, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var ids = done.Select(d => d.Action.Id).ToArray();
@@ -602,7 +596,9 @@ public sealed class PlatformActionExecutor(
                 new NpgsqlParameter("urls", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = urls },
             ],
             CancellationToken.None);
-        await RecordOnItemsAsync(schoolId, done.Select(d => (d.Action, d.Sentence)).ToList(), now, ct);
+        // Each school's in its own write batch, the schools side by side.
+        await Task.WhenAll(done.GroupBy(d => d.Action.SchoolId)
+            .Select(school => RecordOnItemsAsync(school.Key, school.Select(d => (d.Action, d.Sentence)).ToList(), now, ct)));
     }
 
     /// <summary>
@@ -632,7 +628,7 @@ public sealed class PlatformActionExecutor(
             }
             catch (Exception ex) when (attempt < 5 && ex is DbUpdateConcurrencyException or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
             {
-                db.ChangeTracker.Clear();
+                // The write reads its items afresh in the next batch.
                 await Task.Delay(50 * attempt, ct);
             }
         }

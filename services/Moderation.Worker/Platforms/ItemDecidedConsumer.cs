@@ -77,7 +77,7 @@ public sealed class PlatformActionConsumerDefinition : ConsumerDefinition<Platfo
 }
 
 /// <summary>
-/// Carries out a school's actions started together (a webhook body's hides on arrival, ADR 0605): one message, and a
+/// Carries out actions started together (a webhook body's hides on arrival, ADR 0605): one message, and a
 /// few statements and one write for many actions, each still under its own lease and done at most once.
 /// </summary>
 public sealed class PlatformActionsConsumer(PlatformActionExecutor executor) : IConsumer<PlatformActionsRequested>
@@ -85,7 +85,7 @@ public sealed class PlatformActionsConsumer(PlatformActionExecutor executor) : I
     public const string Name = "platform-action-batches";
 
     public Task Consume(ConsumeContext<PlatformActionsRequested> context) =>
-        executor.ExecuteManyAsync(context.Message.SchoolId, context.Message.ActionIds, context.CancellationToken);
+        executor.ExecuteManyAsync(context.Message.ActionIds, context.CancellationToken);
 }
 
 public sealed class PlatformActionsConsumerDefinition : ConsumerDefinition<PlatformActionsConsumer>

@@ -104,12 +104,19 @@ public sealed class WebhookReceivedConsumer(
         }
 
         // Then each school's comments join that school's next write batch (ADR 0601), schools side by side.
-        var counts = await Task.WhenAll(bySchool.Select(school => StoreAsync(school.Key, school.Value, screened[school.Key], ct)));
+        var stored = await Task.WhenAll(bySchool.Select(school => StoreAsync(school.Key, school.Value, screened[school.Key], ct)));
         var ingested = bySchool.Values.Sum(c => c.Count);
-        var created = counts.Sum();
+        var created = stored.Sum(s => s.Created);
+        var hides = stored.SelectMany(s => s.Hides).ToList();
+        if (created < ingested)
+        {
+            // Some were stored before: this may be the message again after a crash between a school's write and the
+            // end, so the hides of those stored then may not have started yet.
+            hides.AddRange(await UnstartedHidesAsync(bySchool.Values.SelectMany(c => c).ToList(), ct));
+        }
 
         var error = unknown.Count == 0 ? null : $"Comments for unknown accounts were skipped: {string.Join(", ", unknown)}.";
-        await FinishAsync(context, deliveryId, ingested, error);
+        await FinishAsync(context, deliveryId, ingested, error, hides);
         logger.LogInformation("Webhook delivery {DeliveryId} ({Platform}): {Comments} comment(s), {Created} new.", deliveryId, delivery.Platform, ingested, created);
     }
 
@@ -148,7 +155,8 @@ public sealed class WebhookReceivedConsumer(
     /// message, whose consumer retries and, failing that, leaves it in the error queue for an administrator. Either way
     /// no comment is lost, and one that cannot be screened never reaches the decision queue unscreened.
     /// </summary>
-    private async Task<int> StoreAsync(Guid schoolId, List<InboundItem> inbound, IReadOnlyList<ScreeningResult>? results, CancellationToken ct)
+    /// <returns>How many were stored for the first time, and the hides on arrival queued for them to start together.</returns>
+    private async Task<(int Created, IReadOnlyList<Guid> Hides)> StoreAsync(Guid schoolId, List<InboundItem> inbound, IReadOnlyList<ScreeningResult>? results, CancellationToken ct)
     {
         if (results is not null)
         {
@@ -173,9 +181,7 @@ public sealed class WebhookReceivedConsumer(
                         created++;
                     }
 
-                    // The body's hides on arrival start together: one message, not one each (ADR 0605).
-                    PlatformActions.StartTogether(batchDb, schoolId, hides, time.GetUtcNow());
-                    return created;
+                    return (created, (IReadOnlyList<Guid>)hides.Select(h => h.Id).ToList());
                 }, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -184,7 +190,8 @@ public sealed class WebhookReceivedConsumer(
             }
         }
 
-        return await batches.RunAsync(schoolId, async (services, batchCt) =>
+        // Stored the two-stage way, each hide on arrival with a message of its own.
+        var createdApart = await batches.RunAsync(schoolId, async (services, batchCt) =>
         {
             var intake = services.GetRequiredService<ItemIntake>();
             var created = 0;
@@ -195,9 +202,28 @@ public sealed class WebhookReceivedConsumer(
 
             return created;
         }, ct);
+        return (createdApart, []);
     }
 
-    private async Task FinishAsync(ConsumeContext<WebhookReceived> context, Guid deliveryId, int count, string? error)
+    /// <summary>The hides on arrival of these comments that are queued and were never started.</summary>
+    private async Task<List<Guid>> UnstartedHidesAsync(List<InboundItem> comments, CancellationToken ct)
+    {
+        var accountIds = comments.Select(c => c.SocialAccountId).Distinct().ToList();
+        var platformIds = comments.Select(c => c.PlatformItemId).Distinct().ToList();
+        return await (
+                from action in db.PlatformActions
+                join item in db.Items on action.ItemId equals item.Id
+                where action.Purpose == ActionPurpose.Arrival && action.Status == ActionStatus.Pending && action.Attempts == 0
+                      && item.SocialAccountId != null && accountIds.Contains(item.SocialAccountId.Value) && platformIds.Contains(item.PlatformItemId!)
+                select action.Id)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// Marks the delivery processed, with its inbox row and the message that starts its comments' hides on arrival
+    /// together (ADR 0605): one message for the body, not one per comment or per school.
+    /// </summary>
+    private async Task FinishAsync(ConsumeContext<WebhookReceived> context, Guid deliveryId, int count, string? error, IReadOnlyCollection<Guid>? hides = null)
     {
         var ct = context.CancellationToken;
         var now = time.GetUtcNow();
@@ -206,6 +232,12 @@ public sealed class WebhookReceivedConsumer(
         await Inbox.TryAcceptAsync(db, Name, context, now);
         await db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.ProcessedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.ProcessedAt, now).SetProperty(d => d.CommentCount, count).SetProperty(d => d.Error, truncated), ct);
+        if (hides is { Count: > 0 })
+        {
+            PlatformActions.StartTogether(db, hides, now);
+            await db.SaveChangesAsync(ct);
+        }
+
         await tx.CommitAsync(ct);
     }
 }

@@ -191,7 +191,7 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
         // The message comes again (a redelivery): every action is done already, and nothing is called twice.
         var again = NewId.NextGuid();
         var actionIds = await db.PlatformActions.Where(a => a.Purpose == ActionPurpose.Arrival).Select(a => a.Id).ToArrayAsync();
-        await worker.Services.GetRequiredService<IBus>().Publish(new PlatformActionsRequested(items[0].SchoolId, actionIds), c => c.MessageId = again);
+        await worker.Services.GetRequiredService<IBus>().Publish(new PlatformActionsRequested(actionIds), c => c.MessageId = again);
         await Eventually.WaitForAsync(() => Task.FromResult(counter[again]), n => n == 1, "the redelivery to be consumed");
         await worker.StopAsync();
 
@@ -215,6 +215,60 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
         {
             (await db.AuditEntries.CountAsync(a => a.ItemId == item.Id && a.Action == "platform-hide")).Should().Be(1);
             item.State.Should().Be(ItemState.AwaitingReview, "hiding it does not change where it is in review");
+        }
+    }
+
+    [Fact]
+    public async Task Hides_of_comments_stored_before_the_delivery_was_marked_processed_start_when_its_message_comes_again()
+    {
+        // Arrange: marking the delivery processed fails once, after its comments (and their hides, not yet started)
+        // were committed; the retry finds every comment stored already.
+        await using var world = await PlatformWorld.StartAsync(Fixture);
+        await using (var setup = Fixture.Db())
+        {
+            await setup.Database.ExecuteSqlRawAsync(
+                """
+                CREATE SEQUENCE test_finish_failures;
+                CREATE FUNCTION test_fail_finish() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.processed_at IS NOT NULL AND nextval('test_finish_failures') <= 1 THEN
+                        RAISE EXCEPTION 'test: the delivery cannot be marked processed';
+                    END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER test_fail_finish BEFORE UPDATE ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION test_fail_finish();
+                """);
+        }
+
+        try
+        {
+            var comments = new[] { ("7001_9401", "Is the trip still on?"), ("7001_9402", "Well done all"), ("7001_9403", "Thank you") };
+            var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(comments));
+
+            // Act
+            using var worker = await WorkerFixture.StartWorkerAsync(null, PlatformActionTests.FastSettings);
+            var processed = await WaitForProcessedAsync(deliveryId);
+            await using var db = Fixture.Db();
+            await Eventually.WaitForAsync(
+                () => db.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).ToListAsync(),
+                found => found.Count == comments.Length && found.All(i => i.HiddenOnPlatform),
+                "every comment to be hidden on the platform");
+            await worker.StopAsync();
+
+            // Assert: stored once, and each hidden once, started by the message the retry sent.
+            processed.CommentCount.Should().Be(comments.Length);
+            (await db.AuditEntries.CountAsync(a => a.Action == "received")).Should().Be(comments.Length);
+            (await db.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.PlatformActionsRequested")).Should().Be(1);
+            foreach (var (commentId, _) in comments)
+            {
+                world.AppliedTo(commentId, "hide").Should().Be(1);
+            }
+        }
+        finally
+        {
+            await using var cleanup = Fixture.Db();
+            await cleanup.Database.ExecuteSqlRawAsync(
+                "DROP TRIGGER test_fail_finish ON webhook_deliveries; DROP FUNCTION test_fail_finish(); DROP SEQUENCE test_finish_failures;");
         }
     }
 
