@@ -366,10 +366,19 @@ public sealed class PlatformActionExecutor(
             await CompleteManyAsync(done, ct);
         }
 
+        // A rate limit or an outage usually fails the whole round: put off together, with one message for them all.
+        var putOff = Enumerable.Range(0, calls.Count)
+            .Where(i => failures[i] is PlatformCallException { IsTransient: true, Uncertain: false })
+            .Select(i => (calls[i].Action, (PlatformCallException)failures[i]!)).ToList();
+        if (putOff.Count > 0)
+        {
+            await PutOffManyAsync(putOff, now, ct);
+        }
+
         Exception? unexpected = null;
         for (var i = 0; i < calls.Count; i++)
         {
-            if (failures[i] is not { } failure)
+            if (failures[i] is not { } failure || failure is PlatformCallException { IsTransient: true, Uncertain: false })
             {
                 continue;
             }
@@ -534,6 +543,39 @@ public sealed class PlatformActionExecutor(
 
     private async Task<ActionAttempt> PutOffAsync(PlatformActionRecord action, PlatformCallException ex, DateTimeOffset now, CancellationToken ct)
     {
+        var wait = PutOff(action, ex);
+        logger.LogWarning("Platform action {ActionId} ({Action} on item {ItemId}) put off for {Wait}: {Error}", action.Id, action.Action, action.ItemId, wait, ex.Message);
+        await RecordAccountErrorAsync(action.SocialAccountId, ex.Message, now, ct);
+        await ScheduleAsync(action, now + wait, now, ct);
+        return ActionAttempt.PutOff;
+    }
+
+    /// <summary>
+    /// <see cref="PutOffAsync"/> for actions called together: each waits as long as it would alone, and one
+    /// <see cref="PlatformActionsRequested"/>, due when the last of them is, starts them all again.
+    /// </summary>
+    private async Task PutOffManyAsync(IReadOnlyList<(PlatformActionRecord Action, PlatformCallException Failure)> putOff, DateTimeOffset now, CancellationToken ct)
+    {
+        var due = now;
+        foreach (var (action, failure) in putOff)
+        {
+            action.NextAttemptAt = now + PutOff(action, failure);
+            due = action.NextAttemptAt > due ? action.NextAttemptAt : due;
+        }
+
+        foreach (var account in putOff.GroupBy(p => p.Action.SocialAccountId))
+        {
+            await RecordAccountErrorAsync(account.Key, account.First().Failure.Message, now, ct);
+        }
+
+        Outbox.Enqueue(db, new PlatformActionsRequested(putOff.Select(p => p.Action.Id).ToArray()), now, due);
+        await db.SaveChangesAsync(ct);
+        logger.LogWarning("{Count} platform actions put off until {Due}: {Error}", putOff.Count, due, putOff[0].Failure.Message);
+    }
+
+    /// <summary>Marks an action as waiting after a failure worth retrying; returns how long it waits.</summary>
+    private TimeSpan PutOff(PlatformActionRecord action, PlatformCallException ex)
+    {
         var wait = _options.RetryIntervalAfter(action.Attempts);
         if (ex.RetryAfter is { } after && after > wait)
         {
@@ -543,10 +585,7 @@ public sealed class PlatformActionExecutor(
         action.Status = ActionStatus.Waiting;
         action.LeaseUntil = null;
         action.LastError = Truncate(ex.Message);
-        logger.LogWarning("Platform action {ActionId} ({Action} on item {ItemId}) put off for {Wait}: {Error}", action.Id, action.Action, action.ItemId, wait, ex.Message);
-        await RecordAccountErrorAsync(action.SocialAccountId, ex.Message, now, ct);
-        await ScheduleAsync(action, now + wait, now, ct);
-        return ActionAttempt.PutOff;
+        return wait;
     }
 
     private async Task<ActionAttempt> CompleteAsync(PlatformActionRecord action, ModerationItem item, SocialAccount account, PlatformActionResult result, CancellationToken ct)
