@@ -72,8 +72,11 @@ public sealed class PlatformActionConsumerDefinition : ConsumerDefinition<Platfo
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<PlatformActionConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        // Platform failures are handled inside (put off, blocked or failed); this retries database hiccups only.
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
+        UseHiccupRetry(endpointConfigurator);
+
+    /// <summary>Platform failures are handled inside (put off, blocked or failed); this retries database hiccups only.</summary>
+    internal static void UseHiccupRetry(IReceiveEndpointConfigurator endpoint) =>
+        endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
 }
 
 /// <summary>
@@ -102,6 +105,5 @@ public sealed class PlatformActionsConsumerDefinition : ConsumerDefinition<Platf
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<PlatformActionsConsumer> consumerConfigurator,
         IRegistrationContext context) =>
-        // As for one action: platform failures are settled inside, and this retries database hiccups only.
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200)));
+        PlatformActionConsumerDefinition.UseHiccupRetry(endpointConfigurator);
 }
