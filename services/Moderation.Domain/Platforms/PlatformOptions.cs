@@ -30,8 +30,11 @@ public sealed class PlatformOptions
     /// </summary>
     public Dictionary<Platform, RateLimitOptions> RateLimits { get; set; } = new()
     {
-        [Platform.Facebook] = new() { PermitLimit = 200, Window = TimeSpan.FromHours(1) },
-        [Platform.Instagram] = new() { PermitLimit = 200, Window = TimeSpan.FromHours(1) },
+        // Page tokens fall under Meta's business use case limits: 4,800 calls in 24 hours for each engaged user of
+        // the Page (impression, for Instagram). Allowing that for one user lets a viral post's hides on arrival all
+        // go at once; Meta's own throttling, when it comes, is honoured from its answer (MetaErrors).
+        [Platform.Facebook] = new() { PermitLimit = 4_800, Window = TimeSpan.FromHours(24) },
+        [Platform.Instagram] = new() { PermitLimit = 4_800, Window = TimeSpan.FromHours(24) },
         [Platform.X] = new() { PermitLimit = 50, Window = TimeSpan.FromMinutes(15) },
         [Platform.YouTube] = new() { PermitLimit = 100, Window = TimeSpan.FromMinutes(1), PerAccount = false },
         [Platform.Blog] = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) },

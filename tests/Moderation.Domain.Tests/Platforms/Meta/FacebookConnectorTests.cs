@@ -242,6 +242,34 @@ public sealed class FacebookConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_viral_posts_comments_are_all_hidden_at_once_within_the_Pages_own_daily_allowance()
+    {
+        // Arrange: the default limits (Meta's business use case floor for a Page, 4,800 calls a day), fast retries.
+        var defaults = new PlatformOptions();
+        var options = PlatformKit.FastOptions();
+        options.RateLimits[Platform.Facebook] = defaults.RateLimits[Platform.Facebook];
+        const int burst = 500;
+        for (var i = 0; i < burst; i++)
+        {
+            _graph.On("POST", $"7001_{i}", """{"success":true}""");
+        }
+
+        var connector = Connector(options);
+        var page = Page();
+
+        // Act: more hides in a row than an hour of the old 200-an-hour limit allowed.
+        for (var i = 0; i < burst; i++)
+        {
+            await connector.ApplyAsync(page, PlatformAction.Hide, $"7001_{i}", CancellationToken.None);
+        }
+
+        // Assert
+        _graph.Server.Requests.Should().HaveCount(burst, "every hide reached the Page, none was held back by the service's own limit");
+        defaults.RateLimits[Platform.Facebook].PermitLimit.Should().BeLessThanOrEqualTo(4_800, "never more than Meta allows a Page with one engaged user a day");
+        defaults.RateLimits[Platform.Facebook].Window.Should().Be(TimeSpan.FromHours(24));
+    }
+
+    [Fact]
     public async Task Deleting_sends_DELETE_to_the_comment()
     {
         _graph.On("DELETE", "7001_2", """{"success":true}""");
