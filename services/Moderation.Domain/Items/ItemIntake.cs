@@ -7,6 +7,7 @@ using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
 using Moderation.Domain.Schools;
+using Npgsql;
 
 namespace Moderation.Domain.Items;
 
@@ -167,66 +168,116 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
     }
 
     /// <summary>
-    /// Stores an inbound item once, for a caller that screens and routes it in the same transaction (ADR 0604), so
-    /// nothing is published: the stored row is returned tracked, with its version, and counts as read under its lock
-    /// (no other transaction can see it before this one commits). Null means the item was stored before.
+    /// Stores inbound items once each, for a caller that screens and routes them in the same transaction (ADR 0604),
+    /// so nothing is published: one statement inserts them all, and each stored row is returned tracked, with its
+    /// version, and counts as read under its lock (no other transaction can see it before this one commits). The
+    /// result has one entry per inbound item, in order: null where the item was stored before (or came earlier in the
+    /// list).
     /// </summary>
-    /// <param name="startTogether">Collects its hide on arrival, if any, for the caller to start with the others (ADR 0605).</param>
-    public async Task<ModerationItem?> IngestToScreenAsync(InboundItem inbound, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
+    /// <param name="startTogether">Collects their hides on arrival for the caller to start together (ADR 0605).</param>
+    public async Task<IReadOnlyList<ModerationItem?>> IngestToScreenAsync(
+        IReadOnlyList<InboundItem> inbound, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("An item screened on intake is stored in the caller's transaction.");
         }
 
-        var (_, stored, _) = await InsertAsync(inbound, track: true, startTogether, ct);
-        if (stored is not null)
+        var (stored, _, _) = await InsertAsync(inbound, track: true, startTogether, ct);
+        foreach (var item in stored.OfType<ModerationItem>())
         {
-            db.HeldInTransaction.ReadUnderLock(db, stored.Id);
+            db.HeldInTransaction.ReadUnderLock(db, item.Id);
         }
 
         return stored;
     }
 
-    /// <summary>
-    /// The insert both ways of ingesting share, with its "received" entry and any hide on arrival; null if the
-    /// (account, platform item id) was stored before. The row comes back from the insert itself, so a caller that
-    /// goes on with the item pays no second read.
-    /// </summary>
     private async Task<(SocialAccount Account, ModerationItem? Stored, DateTimeOffset Now)> InsertAsync(
         InboundItem inbound, bool track, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
     {
-        // A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).
-        var account = await db.OncePerBatchAsync("social-account", inbound.SocialAccountId,
-                () => db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == inbound.SocialAccountId, ct))
-            ?? throw new ArgumentException($"Unknown social account {inbound.SocialAccountId}.", nameof(inbound));
+        var (stored, accounts, now) = await InsertAsync([inbound], track, startTogether, ct);
+        return (accounts[inbound.SocialAccountId], stored[0], now);
+    }
+
+    /// <summary>
+    /// The insert both ways of ingesting share, in one statement however many items, with each stored item's
+    /// "received" entry and any hide on arrival; null for an item whose (account, platform item id) was stored before,
+    /// or came earlier in the list. The rows come back from the insert itself, so a caller that goes on with the items
+    /// pays no second read.
+    /// </summary>
+    private async Task<(IReadOnlyList<ModerationItem?> Stored, Dictionary<Guid, SocialAccount> Accounts, DateTimeOffset Now)> InsertAsync(
+        IReadOnlyList<InboundItem> inbound, bool track, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
+    {
+        var accounts = new Dictionary<Guid, SocialAccount>();
+        foreach (var accountId in inbound.Select(i => i.SocialAccountId).Distinct())
+        {
+            accounts[accountId] = await AccountAsync(accountId, ct);
+        }
+
         var now = time.GetUtcNow();
-        var id = Guid.CreateVersion7(now);
-        var insert = db.Items.FromSql(
-            $"""
+        var rows = inbound.Select(i => (Inbound: i, Account: accounts[i.SocialAccountId], Id: Guid.CreateVersion7(now))).ToList();
+        var insert = db.Items.FromSqlRaw(
+            """
             INSERT INTO items (id, school_id, social_account_id, kind, state, platform, platform_item_id, author_name,
                                author_platform_id, text, received_at, updated_at, pending_action, platform_url,
                                platform_parent_id, platform_payload)
-            VALUES ({id}, {account.SchoolId}, {account.Id}, {inbound.Kind.ToString()}, {ItemState.Received.ToString()},
-                    {account.Platform.ToString()}, {inbound.PlatformItemId}, {inbound.AuthorName}, {inbound.AuthorPlatformId},
-                    {inbound.Text}, {inbound.PostedAt ?? now}, {now}, {PlatformAction.None.ToString()}, {inbound.Url},
-                    {inbound.ParentId}, {inbound.RawJson})
+            SELECT u.id, u.school_id, u.social_account_id, u.kind, @state, u.platform, u.platform_item_id, u.author_name,
+                   u.author_platform_id, u.text, u.received_at, @now, @pending_action, u.platform_url,
+                   u.platform_parent_id, u.platform_payload
+            FROM unnest(@id, @school_id, @social_account_id, @kind, @platform, @platform_item_id, @author_name,
+                        @author_platform_id, @text, @received_at, @platform_url, @platform_parent_id, @platform_payload)
+                 WITH ORDINALITY AS u(id, school_id, social_account_id, kind, platform, platform_item_id, author_name,
+                                      author_platform_id, text, received_at, platform_url, platform_parent_id, platform_payload, n)
+            ORDER BY u.n
             ON CONFLICT (social_account_id, platform_item_id) DO NOTHING
             RETURNING items.*, items.xmin
-            """);
-        var stored = (await (track ? insert : insert.AsNoTracking()).ToListAsync(ct)).FirstOrDefault();
-        if (stored is null)
+            """,
+            new NpgsqlParameter("state", ItemState.Received.ToString()),
+            new NpgsqlParameter("now", now),
+            new NpgsqlParameter("pending_action", PlatformAction.None.ToString()),
+            new NpgsqlParameter("id", rows.Select(r => r.Id).ToArray()),
+            new NpgsqlParameter("school_id", rows.Select(r => r.Account.SchoolId).ToArray()),
+            new NpgsqlParameter("social_account_id", rows.Select(r => r.Account.Id).ToArray()),
+            Texts("kind", rows.Select(r => r.Inbound.Kind.ToString())),
+            Texts("platform", rows.Select(r => r.Account.Platform.ToString())),
+            Texts("platform_item_id", rows.Select(r => r.Inbound.PlatformItemId)),
+            Texts("author_name", rows.Select(r => r.Inbound.AuthorName)),
+            Texts("author_platform_id", rows.Select(r => r.Inbound.AuthorPlatformId)),
+            Texts("text", rows.Select(r => r.Inbound.Text)),
+            new NpgsqlParameter("received_at", rows.Select(r => r.Inbound.PostedAt ?? now).ToArray()),
+            Texts("platform_url", rows.Select(r => r.Inbound.Url)),
+            Texts("platform_parent_id", rows.Select(r => r.Inbound.ParentId)),
+            Texts("platform_payload", rows.Select(r => r.Inbound.RawJson)));
+        var inserted = (await (track ? insert : insert.AsNoTracking()).ToListAsync(ct)).ToDictionary(i => i.Id);
+
+        // Only the row inserted with this id is this item's: a repeat later in the list, or one stored before, conflicted.
+        var stored = new ModerationItem?[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
         {
-            return (account, null, now);
+            var (item, account, id) = rows[i];
+            if (!inserted.TryGetValue(id, out var row))
+            {
+                continue;
+            }
+
+            stored[i] = row;
+            await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
+            if (item.HideOnArrival && account.PreModerated)
+            {
+                // Stored with the item, so the hide happens even if this process dies before it is sent.
+                PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now, startTogether);
+            }
         }
 
-        await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
-        if (inbound.HideOnArrival && account.PreModerated)
-        {
-            // Stored with the item, so the hide happens even if this process dies before it is sent.
-            PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now, startTogether);
-        }
-
-        return (account, stored, now);
+        return (stored, accounts, now);
     }
+
+    /// <summary>A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).</summary>
+    private async Task<SocialAccount> AccountAsync(Guid accountId, CancellationToken ct) =>
+        await db.OncePerBatchAsync("social-account", accountId,
+            () => db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == accountId, ct))
+        ?? throw new ArgumentException($"Unknown social account {accountId}.", nameof(accountId));
+
+    private static NpgsqlParameter Texts(string name, IEnumerable<string?> values) =>
+        new(name, NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = values.ToArray() };
 }

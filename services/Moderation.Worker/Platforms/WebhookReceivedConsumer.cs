@@ -168,9 +168,11 @@ public sealed class WebhookReceivedConsumer(
                     var intake = services.GetRequiredService<ItemIntake>();
                     var created = 0;
                     var hides = new List<PlatformActionRecord>();
+                    // One statement stores them all; those stored before come back null.
+                    var stored = await intake.IngestToScreenAsync(inbound, hides, batchCt);
                     for (var i = 0; i < inbound.Count; i++)
                     {
-                        if (await intake.IngestToScreenAsync(inbound[i], hides, batchCt) is not { } item)
+                        if (stored[i] is not { } item)
                         {
                             continue;
                         }

@@ -230,6 +230,32 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
     }
 
     [Fact]
+    public async Task A_comment_that_comes_twice_in_one_body_is_stored_screened_and_assigned_once()
+    {
+        // Arrange: Meta repeats a change within one body; the comments are inserted in one statement.
+        var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(("7001_9501", "See you at sports day"), ("7001_9502", "Thank you"), ("7001_9501", "See you at sports day")));
+
+        // Act
+        using var worker = await WorkerFixture.StartWorkerAsync();
+        var processed = await WaitForProcessedAsync(deliveryId);
+        await worker.StopAsync();
+
+        // Assert
+        processed.CommentCount.Should().Be(3);
+        await using var db = Fixture.Db();
+        var items = await db.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).OrderBy(i => i.PlatformItemId).ToListAsync();
+        items.Select(i => i.PlatformItemId).Should().Equal("7001_9501", "7001_9502");
+        foreach (var item in items)
+        {
+            item.State.Should().Be(ItemState.AwaitingReview);
+            (await db.AuditEntries.CountAsync(a => a.ItemId == item.Id && a.Action == "received")).Should().Be(1);
+            (await db.AuditEntries.CountAsync(a => a.ItemId == item.Id && a.Action == "screened")).Should().Be(1);
+            (await db.ItemAssignments.CountAsync(a => a.ItemId == item.Id)).Should().Be(1);
+            (await db.PlatformActions.CountAsync(a => a.ItemId == item.Id && a.Purpose == ActionPurpose.Arrival)).Should().Be(1);
+        }
+    }
+
+    [Fact]
     public async Task A_body_that_cannot_be_parsed_is_marked_with_the_reason_and_not_retried()
     {
         // Arrange: signed and stored, but not a Page body after all.
