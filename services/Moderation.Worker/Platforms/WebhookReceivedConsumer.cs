@@ -96,17 +96,15 @@ public sealed class WebhookReceivedConsumer(
                 comment.PostedAt, comment.Url, comment.ParentId, comment.RawJson, HideOnArrival: comment.PubliclyVisible));
         }
 
-        // Each school's comments are screened (a pure function of each comment and its school's profile, ADR 0604),
-        // then join that school's next write batch (ADR 0601) while the next school's are screened: the schools' writes
-        // run side by side, the busiest school's started first, as it takes longest.
-        var writes = new List<Task<(int Created, IReadOnlyList<Guid> Hides)>>();
-        foreach (var (schoolId, inbound) in bySchool.OrderByDescending(school => school.Value.Count))
+        // Screened first, school by school: a pure function of each comment and its school's profile (ADR 0604).
+        var screened = new Dictionary<Guid, IReadOnlyList<ScreeningResult>?>();
+        foreach (var (schoolId, inbound) in bySchool)
         {
-            var results = await ScreenAsync(schoolId, inbound, delivery.Platform, ct);
-            writes.Add(StoreAsync(schoolId, inbound, results, ct));
+            screened[schoolId] = await ScreenAsync(schoolId, inbound, delivery.Platform, ct);
         }
 
-        var stored = await Task.WhenAll(writes);
+        // Then each school's comments join that school's next write batch (ADR 0601), schools side by side.
+        var stored = await Task.WhenAll(bySchool.Select(school => StoreAsync(school.Key, school.Value, screened[school.Key], ct)));
         var ingested = bySchool.Values.Sum(c => c.Count);
         var created = stored.Sum(s => s.Created);
         var hides = stored.SelectMany(s => s.Hides).ToList();
