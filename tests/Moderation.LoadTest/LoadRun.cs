@@ -59,7 +59,6 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             // A missed 02:00 reconciliation would run at start-up and compete with the burst.
             ["Consent__Reconciliation__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["DOTNET_gcServer"] = "0",
         };
 
         Say("Migrating and seeding (demo data and the load trust) with the worker's seed command ...");
