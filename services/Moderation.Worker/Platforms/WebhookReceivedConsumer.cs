@@ -26,6 +26,9 @@ namespace Moderation.Worker.Platforms;
 /// (ADR 0604): it reaches review and its owner with no message, inbox row or read of its own, as a received item's
 /// message would take it there.
 /// </para>
+/// <para>
+/// The body's hides on arrival start together, with one message sent as the delivery is marked processed (ADR 0605).
+/// </para>
 /// </summary>
 public sealed class WebhookReceivedConsumer(
     ModerationDbContext db,
