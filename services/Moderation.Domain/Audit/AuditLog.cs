@@ -70,13 +70,12 @@ public static class AuditLog
         if (db.HeldInTransaction.TryGet(db, chainId) is { } head)
         {
             // Appended to earlier in this transaction, saved or not: the lock is held and this is the head. Asked first,
-            // because looking for unsaved entries scans every tracked entity, and a write batch can track hundreds.
+            // because looking for unsaved entries goes through every tracked entity, and a write batch can track hundreds.
             position = head.Position + 1;
             prevHash = head.Hash;
         }
-        else if (db.ChangeTracker.Entries<AuditEntry>()
-                     .Where(e => e.State == EntityState.Added && e.Entity.ChainId == chainId)
-                     .Select(e => e.Entity)
+        else if (db.Added<AuditEntry>()
+                     .Where(e => e.ChainId == chainId)
                      .OrderByDescending(e => e.Position)
                      .FirstOrDefault() is { } pending)
         {
@@ -136,7 +135,7 @@ public static class AuditLog
             throw new InvalidOperationException("Audit entries are written in the same transaction as the change they record.");
         }
 
-        if (db.ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added && e.Entity.ChainId == chainId))
+        if (db.Added<AuditEntry>().Any(e => e.ChainId == chainId))
         {
             throw new InvalidOperationException("Save the audit entries already added to this chain before appending many at once.");
         }

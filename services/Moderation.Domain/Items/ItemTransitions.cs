@@ -34,7 +34,7 @@ public static class ItemTransitions
     {
         await AuditLog.LockChainAsync(db, schoolId, cancellationToken);
         // An instance tracked already would be returned as it is, not as read here: only a fresh one counts as read under the lock.
-        var fresh = itemIds.Where(id => db.Items.Local.FindEntry(id) is null).ToHashSet();
+        var fresh = itemIds.Where(id => db.TrackedItem(id) is null).ToHashSet();
         var ids = itemIds.ToArray();
         var rows = await db.Items.FromSql($"SELECT items.*, items.xmin FROM items WHERE id = ANY({ids}) ORDER BY id FOR UPDATE").ToListAsync(cancellationToken);
         foreach (var row in rows.Where(r => fresh.Contains(r.Id)))

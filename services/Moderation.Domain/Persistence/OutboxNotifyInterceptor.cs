@@ -29,22 +29,6 @@ internal sealed class OutboxNotifyInterceptor : SaveChangesInterceptor
         return result;
     }
 
-    /// <summary>
-    /// Outbox rows are only ever added, and an added entity is known to the tracker without a scan, so this looks
-    /// without detecting changes (SaveChanges detects them right after this, once).
-    /// </summary>
-    private static bool AddsOutboxRows(DbContext context)
-    {
-        var tracker = context.ChangeTracker;
-        var detect = tracker.AutoDetectChangesEnabled;
-        tracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            return tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
-        }
-        finally
-        {
-            tracker.AutoDetectChangesEnabled = detect;
-        }
-    }
+    /// <summary>Outbox rows are only ever added, so this looks without detecting changes (SaveChanges detects them right after this, once).</summary>
+    private static bool AddsOutboxRows(DbContext context) => context.Added<OutboxMessage>().Count > 0;
 }

@@ -510,7 +510,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             db.HeldInTransaction.Locked(db, "routing", item.SchoolId);
         }
 
-        if (db.HeldInTransaction.ReadLocked(db, item.Id) && ReferenceEquals(db.Items.Local.FindEntry(item.Id)?.Entity, item))
+        if (db.HeldInTransaction.ReadLocked(db, item.Id) && ReferenceEquals(db.TrackedItem(item.Id), item))
         {
             // This very instance was read with its row locked in this transaction: nobody can have changed it since.
             return true;

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Moderation.Domain.Items;
+
+namespace Moderation.Domain.Persistence;
+
+/// <summary>
+/// Looks at what a context tracks without detecting changes first. <c>DbSet.Local</c> and
+/// <c>ChangeTracker.Entries</c> otherwise compare every property of every tracked entity on each call, and a school's
+/// write batch (ADR 0601) tracks hundreds: asked once per item, that grew with the square of the batch. These answer
+/// only what detection cannot change: which instance is tracked under a key, and which entities were added (an added
+/// entity is tracked by <c>Add</c> itself). SaveChanges still detects changes once, as it always does.
+/// </summary>
+public static class TrackerLookups
+{
+    /// <summary>The item instance this context tracks under the id, if any.</summary>
+    public static ModerationItem? TrackedItem(this DbContext context, Guid itemId) =>
+        Undetected(context, c => c.Set<ModerationItem>().Local.FindEntry(itemId)?.Entity);
+
+    /// <summary>The entities of this type added to this context and not yet saved.</summary>
+    public static List<T> Added<T>(this DbContext context) where T : class =>
+        Undetected(context, c => c.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList());
+
+    private static TResult Undetected<TResult>(DbContext context, Func<DbContext, TResult> look)
+    {
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return look(context);
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
+        }
+    }
+}
