@@ -263,6 +263,9 @@ internal sealed class TransactionHolds
     // Each person's open items (in review or escalated, across schools), read once and then counted in this transaction.
     private Dictionary<Guid, int>? _openItems;
 
+    // Whatever else a step keeps for the rest of the transaction (see Kept), by name and id.
+    private readonly Dictionary<(string Name, Guid Id), object> _kept = [];
+
     // EF's id for the transaction: new for every transaction begun (Npgsql reuses its transaction objects).
     private Guid? _transaction;
 
@@ -317,6 +320,20 @@ internal sealed class TransactionHolds
         }
     }
 
+    /// <summary>What a step kept for the rest of this transaction under the name and id (<see cref="Keep{T}"/>), or null.</summary>
+    public T? Kept<T>(ModerationDbContext db, string name, Guid id) where T : class =>
+        Current(db) && _kept.TryGetValue((name, id), out var value) ? value as T : null;
+
+    /// <summary>Keeps a value for the rest of this transaction; nothing is kept outside one.</summary>
+    public void Keep<T>(ModerationDbContext db, string name, Guid id, T value) where T : class
+    {
+        Follow(db);
+        if (_transaction is not null)
+        {
+            _kept[(name, id)] = value;
+        }
+    }
+
     public void Set(ModerationDbContext db, Guid chainId, long position, string hash)
     {
         Follow(db);
@@ -349,6 +366,7 @@ internal sealed class TransactionHolds
         _heads.Clear();
         _locked.Clear();
         _itemsReadLocked.Clear();
+        _kept.Clear();
         _openItems = null;
     }
 }

@@ -30,6 +30,12 @@ public sealed class Notification
     public required string Body { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
+
+    /// <summary>
+    /// How many items a "new item to review" notification stands for: 1, or more once later assignments were folded into
+    /// it while it was unread (see <see cref="Notifier.AssignedQuietPeriod"/>).
+    /// </summary>
+    public int ItemCount { get; set; } = 1;
     public List<NotificationDelivery> Deliveries { get; } = [];
 }
 
@@ -78,6 +84,8 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         builder.Property(n => n.Kind).HasConversion<string>().HasMaxLength(32);
         builder.Property(n => n.Title).HasMaxLength(200);
         builder.Property(n => n.Body).HasMaxLength(2000);
+        // Folding an assignment into an unread notification (Notifier) must not land on one read in the meantime.
+        builder.Property(n => n.ReadAt).IsConcurrencyToken();
         builder.HasOne<School>().WithMany().HasForeignKey(n => n.SchoolId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(n => n.RecipientId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(n => n.Deliveries).WithOne(d => d.Notification).HasForeignKey(d => d.NotificationId).OnDelete(DeleteBehavior.Cascade);

@@ -14,12 +14,31 @@ public sealed record NotificationRequest(Guid SchoolId, Guid RecipientId, Notifi
 /// SMTP is configured and the person has an address; the school's webhook when it has one) and an outbox message per
 /// delivery, so nothing is sent unless the change that caused it commits.
 /// </summary>
+/// <para>
+/// "New item to review" is told once per burst: while a person has one unread from the same school, less than
+/// <see cref="AssignedQuietPeriod"/> old, the next items given to them are folded into it (its count, title and body
+/// change) and nothing is sent again. In a viral burst a moderator at the rota's front used to get an e-mail and a
+/// webhook post per comment, dozens a minute. Escalations, hand-overs, safeguarding concerns and alerts are each told.
+/// </para>
 public sealed class Notifier(IOptions<NotificationOptions> options)
 {
+    /// <summary>How long an unread "new item to review" notification stands for the assignments after it.</summary>
+    public static readonly TimeSpan AssignedQuietPeriod = TimeSpan.FromMinutes(15);
+
     public async Task<Notification> NotifyAsync(ModerationDbContext db, NotificationRequest request, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Kind == NotificationKind.Assigned && await UnreadAssignedAsync(db, request, now, ct) is { } unread)
+        {
+            unread.ItemCount++;
+            unread.Title = Truncate($"{unread.ItemCount} new items to review", 200);
+            unread.Body = Truncate(
+                $"{unread.ItemCount} items have been given to you to review since {Routing.ItemRouter.Local(unread.CreatedAt)} (London time): " +
+                $"see them all in your queue. The latest: {request.Body}", 2000);
+            return unread;
+        }
+
         // Without SMTP there is no e-mail to send, so the address is not read (one round trip fewer per notification).
         var smtp = options.Value.Smtp.IsConfigured;
         var email = smtp
@@ -55,7 +74,39 @@ public sealed class Notifier(IOptions<NotificationOptions> options)
             Outbox.Enqueue(db, new NotificationDeliveryRequested(delivery.Id, notification.Id, delivery.Channel.ToString()), now);
         }
 
+        if (request.Kind == NotificationKind.Assigned)
+        {
+            db.HeldInTransaction.Keep(db, UnreadAssigned, request.RecipientId, notification);
+        }
+
         return notification;
+    }
+
+    private const string UnreadAssigned = "unread-assigned";
+
+    /// <summary>
+    /// The person's unread "new item to review" from the school, told within the quiet period, if any: the one this
+    /// transaction told or folded into already, else the newest such row, read tracked to be folded into.
+    /// </summary>
+    private static async Task<Notification?> UnreadAssignedAsync(ModerationDbContext db, NotificationRequest request, DateTimeOffset now, CancellationToken ct)
+    {
+        if (db.HeldInTransaction.Kept<Notification>(db, UnreadAssigned, request.RecipientId) is { } kept && kept.SchoolId == request.SchoolId)
+        {
+            return kept;
+        }
+
+        var since = now - AssignedQuietPeriod;
+        var unread = await db.Notifications
+            .Where(n => n.RecipientId == request.RecipientId && n.SchoolId == request.SchoolId && n.Kind == NotificationKind.Assigned &&
+                        n.ReadAt == null && n.CreatedAt > since)
+            .OrderByDescending(n => n.CreatedAt)
+            .FirstOrDefaultAsync(ct);
+        if (unread is not null)
+        {
+            db.HeldInTransaction.Keep(db, UnreadAssigned, request.RecipientId, unread);
+        }
+
+        return unread;
     }
 
     /// <summary>The webhook as administrators see it: its host only, because the rest of the URL is a secret.</summary>

@@ -225,6 +225,94 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
     }
 
     [Fact]
+    public async Task In_a_burst_a_moderator_is_told_of_new_items_once_while_unread_and_the_later_ones_are_folded_into_it()
+    {
+        // Arrange: Amy alone on duty, and the school's webhook set, so each notification told is also a delivery.
+        var world = await WorldAsync();
+        await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
+        await using (var db = Fixture.Db())
+        {
+            await db.Schools.Where(s => s.Id == world.School)
+                .ExecuteUpdateAsync(x => x.SetProperty(s => s.NotificationWebhookUrl, "https://hooks.example.org/services/secret"));
+        }
+
+        var oneByOne = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
+        var together = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
+
+        // Act: three arrive one after another, then two are routed in one write batch with nothing saved between them.
+        foreach (var id in oneByOne)
+        {
+            (await world.ArriveAsync(id)).Result.Should().Be(RoutingResult.Assigned);
+        }
+
+        await Fixture.Services.GetRequiredService<SchoolWriteBatches>().RunAsync(world.School, async (services, ct) =>
+        {
+            var db = services.GetRequiredService<ModerationDbContext>();
+            foreach (var id in together)
+            {
+                var item = await ItemTransitions.LockAndReadAsync(db, world.School, id, ct);
+                await world.Router(db).AssignOnArrivalAsync(item!, world.Clock.GetUtcNow(), ct);
+            }
+        }, CancellationToken.None);
+
+        // Assert: all five are Amy's, each with its own audit entry, and she was told once, of five.
+        foreach (var id in oneByOne.Concat(together))
+        {
+            (await world.ItemAsync(id)).AssignedToId.Should().Be(world.Amy);
+            (await world.AuditAsync(id)).Should().ContainSingle(a => a.Action == "assigned");
+        }
+
+        var told = (await AssignedNoticesAsync(world)).Should().ContainSingle().Subject;
+        told.ItemId.Should().Be(oneByOne[0], "the first item's notification is the one the others are folded into");
+        told.ItemCount.Should().Be(5);
+        told.Title.Should().Be("5 new items to review");
+        told.Body.Should().StartWith("5 items have been given to you to review since 10:00 on Tue").And.NotContain("fair start");
+        (await DeliveriesAsync(told.Id)).Should().Be(1, "the webhook is posted once, when she is first told");
+
+        // Act: Amy reads it; the next item is told anew.
+        await using (var db = Fixture.Db())
+        {
+            await db.Notifications.Where(n => n.Id == told.Id).ExecuteUpdateAsync(x => x.SetProperty(n => n.ReadAt, world.Clock.GetUtcNow()));
+        }
+
+        var afterRead = await world.ScreenedCommentAsync();
+        await world.ArriveAsync(afterRead);
+        var sameMinute = await world.ScreenedCommentAsync();
+        await world.ArriveAsync(sameMinute);
+
+        // Assert
+        var second = (await world.NotificationsAsync(afterRead)).Should().ContainSingle().Subject;
+        second.ItemCount.Should().Be(2, "the one after it is folded into the new unread one");
+        (await world.NotificationsAsync(sameMinute)).Should().BeEmpty();
+        (await DeliveriesAsync(second.Id)).Should().Be(1);
+
+        // Act: left unread past the quiet period, it no longer stands for new items.
+        world.Clock.Advance(Notifier.AssignedQuietPeriod + TimeSpan.FromMinutes(1));
+        var later = await world.ScreenedCommentAsync();
+        await world.ArriveAsync(later);
+
+        // Assert
+        var third = (await world.NotificationsAsync(later)).Should().ContainSingle().Subject;
+        third.ItemCount.Should().Be(1);
+        third.Title.Should().StartWith("New item to review: ");
+        (await AssignedNoticesAsync(world)).Should().HaveCount(3);
+    }
+
+    private async Task<List<Notification>> AssignedNoticesAsync(RoutingWorld world)
+    {
+        await using var db = Fixture.Db();
+        return await db.Notifications.AsNoTracking()
+            .Where(n => n.RecipientId == world.Amy && n.SchoolId == world.School && n.Kind == NotificationKind.Assigned)
+            .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToListAsync();
+    }
+
+    private async Task<int> DeliveriesAsync(Guid notificationId)
+    {
+        await using var db = Fixture.Db();
+        return await db.NotificationDeliveries.CountAsync(d => d.NotificationId == notificationId);
+    }
+
+    [Fact]
     public async Task When_everyone_on_duty_is_absent_without_cover_the_item_escalates_with_an_alert()
     {
         // Arrange
