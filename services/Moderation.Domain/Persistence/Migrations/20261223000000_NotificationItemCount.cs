@@ -12,7 +12,11 @@ namespace Moderation.Domain.Persistence.Migrations;
 public sealed class NotificationItemCount : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder) =>
-        migrationBuilder.Sql("ALTER TABLE notifications ADD COLUMN item_count integer NOT NULL DEFAULT 1;");
+        // Each notification so far stood for one item; the default is only for them, as the model sets the count itself.
+        migrationBuilder.Sql("""
+            ALTER TABLE notifications ADD COLUMN item_count integer NOT NULL DEFAULT 1;
+            ALTER TABLE notifications ALTER COLUMN item_count DROP DEFAULT;
+            """);
 
     protected override void Down(MigrationBuilder migrationBuilder) =>
         migrationBuilder.Sql("ALTER TABLE notifications DROP COLUMN item_count;");
