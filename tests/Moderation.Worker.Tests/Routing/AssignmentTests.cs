@@ -209,15 +209,7 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
         // Act: two more, past the quiet period again, routed in one write batch with nothing saved between them.
         world.Clock.Advance(ItemRouter.AlertQuietPeriod + TimeSpan.FromMinutes(1));
         var together = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
-        await Fixture.Services.GetRequiredService<SchoolWriteBatches>().RunAsync(world.School, async (services, ct) =>
-        {
-            var db = services.GetRequiredService<ModerationDbContext>();
-            foreach (var id in together)
-            {
-                var item = await ItemTransitions.LockAndReadAsync(db, world.School, id, ct);
-                await world.Router(db).AssignOnArrivalAsync(item!, world.Clock.GetUtcNow(), ct);
-            }
-        }, CancellationToken.None);
+        await world.ArriveTogetherAsync(together);
 
         // Assert: the first of the transaction is told, the second not.
         (await world.NotificationsAsync(together[0])).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
@@ -245,15 +237,7 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
             (await world.ArriveAsync(id)).Result.Should().Be(RoutingResult.Assigned);
         }
 
-        await Fixture.Services.GetRequiredService<SchoolWriteBatches>().RunAsync(world.School, async (services, ct) =>
-        {
-            var db = services.GetRequiredService<ModerationDbContext>();
-            foreach (var id in together)
-            {
-                var item = await ItemTransitions.LockAndReadAsync(db, world.School, id, ct);
-                await world.Router(db).AssignOnArrivalAsync(item!, world.Clock.GetUtcNow(), ct);
-            }
-        }, CancellationToken.None);
+        await world.ArriveTogetherAsync(together);
 
         // Assert: all five are Amy's, each with its own audit entry, and she was told once, of five.
         foreach (var id in oneByOne.Concat(together))

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moderation.Domain.Accounts;
@@ -136,6 +137,21 @@ public sealed class RoutingWorld(WorkerFixture fixture)
         await tx.CommitAsync();
         return outcome;
     }
+
+    /// <summary>
+    /// What a school's write batch does with screened comments (ADR 0601, 0604): routes them in one transaction, with
+    /// nothing saved between them, on the test's clock.
+    /// </summary>
+    public Task ArriveTogetherAsync(IReadOnlyList<Guid> itemIds) =>
+        fixture.Services.GetRequiredService<SchoolWriteBatches>().RunAsync(School, async (services, ct) =>
+        {
+            var db = services.GetRequiredService<ModerationDbContext>();
+            foreach (var id in itemIds)
+            {
+                var item = await ItemTransitions.LockAndReadAsync(db, School, id, ct);
+                await Router(db).AssignOnArrivalAsync(item!, Clock.GetUtcNow(), ct);
+            }
+        }, CancellationToken.None);
 
     public async Task<SweepReport> SweepAsync()
     {
