@@ -160,16 +160,44 @@ public static class AuditLog
             entries[i] = entry;
         }
 
-        await db.Database.ExecuteSqlRawAsync(
+        await InsertAsync(db, entries, cancellationToken);
+        db.HeldInTransaction.Set(db, chainId, position, prevHash);
+        return entries;
+    }
+
+    /// <summary>
+    /// Takes the entries appended with <see cref="AppendAsync"/> and not yet saved out of the context's tracking, each
+    /// chain's in the order of its positions, for <see cref="InsertAsync"/> (see
+    /// <see cref="ModerationDbContext.SaveChangesAsync(bool, CancellationToken)"/>).
+    /// </summary>
+    internal static List<AuditEntry> TakeUnsaved(ModerationDbContext db)
+    {
+        var added = db.AddedEntries<AuditEntry>();
+        var entries = new List<AuditEntry>(added.Count);
+        foreach (var entry in added.OrderBy(e => e.Entity.ChainId).ThenBy(e => e.Entity.Position))
+        {
+            entry.State = EntityState.Detached;
+            entries.Add(entry.Entity);
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// Writes entries whose positions and hashes are set, in one statement, in the order given (so their <c>seq</c>
+    /// follows it). Their <c>seq</c> is not read back.
+    /// </summary>
+    internal static Task InsertAsync(ModerationDbContext db, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync(
             """
             INSERT INTO audit_entries (chain_id, position, at, actor_id, actor, action, item_id, from_state, to_state, detail, prev_hash, hash)
-            SELECT @chain, u.position, u.at, u.actor_id, u.actor, u.action, u.item_id, u.from_state, u.to_state, u.detail, u.prev_hash, u.hash
-            FROM unnest(@position, @at, @actor_id, @actor, @action, @item_id, @from_state, @to_state, @detail, @prev_hash, @hash)
-                 AS u(position, at, actor_id, actor, action, item_id, from_state, to_state, detail, prev_hash, hash)
-            ORDER BY u.position
+            SELECT u.chain_id, u.position, u.at, u.actor_id, u.actor, u.action, u.item_id, u.from_state, u.to_state, u.detail, u.prev_hash, u.hash
+            FROM unnest(@chain_id, @position, @at, @actor_id, @actor, @action, @item_id, @from_state, @to_state, @detail, @prev_hash, @hash)
+                 WITH ORDINALITY AS u(chain_id, position, at, actor_id, actor, action, item_id, from_state, to_state, detail, prev_hash, hash, ord)
+            ORDER BY u.ord
             """,
             [
-                new NpgsqlParameter("chain", chainId),
+                new NpgsqlParameter("chain_id", entries.Select(e => e.ChainId).ToArray()),
                 new NpgsqlParameter("position", entries.Select(e => e.Position).ToArray()),
                 new NpgsqlParameter("at", entries.Select(e => e.At).ToArray()),
                 new NpgsqlParameter("actor_id", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = entries.Select(e => e.ActorId).ToArray() },
@@ -183,9 +211,6 @@ public static class AuditLog
                 new NpgsqlParameter("hash", entries.Select(e => e.Hash).ToArray()),
             ],
             cancellationToken);
-        db.HeldInTransaction.Set(db, chainId, position, prevHash);
-        return entries;
-    }
 
     /// <summary>Walks a chain in order and names the first entry whose link or content does not check out.</summary>
     public static async Task<AuditVerification> VerifyAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)

@@ -19,7 +19,11 @@ public static class TrackerLookups
 
     /// <summary>The entities of this type added to this context and not yet saved.</summary>
     public static List<T> Added<T>(this DbContext context) where T : class =>
-        Undetected(context, c => c.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList());
+        context.AddedEntries<T>().Select(e => e.Entity).ToList();
+
+    /// <summary>The tracking entries of the entities of this type added to this context and not yet saved.</summary>
+    public static List<EntityEntry<T>> AddedEntries<T>(this DbContext context) where T : class =>
+        Undetected(context, c => c.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added).ToList());
 
     private static TResult Undetected<TResult>(DbContext context, Func<DbContext, TResult> look)
     {

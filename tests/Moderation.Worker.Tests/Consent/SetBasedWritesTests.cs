@@ -80,6 +80,55 @@ public sealed class SetBasedWritesTests(WorkerFixture fixture) : WorkerTest(fixt
     }
 
     [Fact]
+    public async Task Entries_appended_one_by_one_are_saved_after_the_rest_in_one_statement_and_kept_for_another_save_if_it_fails()
+    {
+        // Arrange: two schools' chains, appended to in turn, and a change that fails the first save (its recipient does not exist).
+        await using var db = Fixture.Db();
+        var chains = await db.Schools.OrderBy(s => s.Id).Select(s => s.Id).Take(2).ToListAsync();
+        chains.Should().HaveCount(2);
+        var heads = await db.AuditEntries.Where(e => chains.Contains(e.ChainId)).GroupBy(e => e.ChainId)
+            .ToDictionaryAsync(g => g.Key, g => g.Max(e => e.Position));
+        await using var tx = await db.Database.BeginTransactionAsync();
+        foreach (var (chain, n) in new[] { (chains[0], 1), (chains[1], 1), (chains[0], 2), (chains[1], 2), (chains[0], 3) })
+        {
+            await AuditLog.AppendAsync(db, chain, s_actor, "note", s_at.AddTicks(n * 10), detail: $"entry {n}");
+        }
+
+        var failing = new Moderation.Domain.Notifications.Notification
+        {
+            Id = Guid.NewGuid(), SchoolId = chains[0], RecipientId = Guid.NewGuid(), Kind = Moderation.Domain.Notifications.NotificationKind.Alert,
+            Title = "t", Body = "b", CreatedAt = s_at,
+        };
+        db.Notifications.Add(failing);
+
+        // Act: the first save fails; the entries are tracked again; the second, without the failing change, writes them.
+        var failed = await Record.ExceptionAsync(() => db.SaveChangesAsync());
+        var keptAfterFailure = db.Added<AuditEntry>().Count;
+        db.Entry(failing).State = EntityState.Detached;
+        var saved = await db.SaveChangesAsync();
+        var trackedAfterSave = db.ChangeTracker.Entries<AuditEntry>().Count();
+        await tx.CommitAsync();
+
+        // Assert
+        failed.Should().BeOfType<DbUpdateException>();
+        keptAfterFailure.Should().Be(5);
+        saved.Should().Be(5);
+        trackedAfterSave.Should().Be(0, "they were written with one statement of their own, not by EF, which would keep tracking them");
+        await using var check = Fixture.Db();
+        foreach (var (chain, count) in new[] { (chains[0], 3), (chains[1], 2) })
+        {
+            var head = heads.GetValueOrDefault(chain);
+            var stored = await check.AuditEntries.Where(e => e.ChainId == chain && e.Position > head).OrderBy(e => e.Position).ToListAsync();
+            stored.Select(e => e.Position).Should().Equal(Enumerable.Range(1, count).Select(i => head + i));
+            stored.Select(e => e.Detail).Should().Equal(Enumerable.Range(1, count).Select(i => $"entry {i}"));
+            stored.Select(e => e.Seq).Should().BeInAscendingOrder();
+            var verified = await AuditLog.VerifyAsync(check, chain, CancellationToken.None);
+            verified.Intact.Should().BeTrue();
+            verified.EntriesChecked.Should().Be(head + count);
+        }
+    }
+
+    [Fact]
     public async Task Appending_many_refuses_without_a_transaction_and_while_entries_of_the_chain_are_unsaved()
     {
         // Arrange
