@@ -13,13 +13,13 @@ public sealed record NotificationRequest(Guid SchoolId, Guid RecipientId, Notifi
 /// Records a notification in the caller's transaction: the in-app row, a delivery per outside channel (e-mail when
 /// SMTP is configured and the person has an address; the school's webhook when it has one) and an outbox message per
 /// delivery, so nothing is sent unless the change that caused it commits.
-/// </summary>
 /// <para>
 /// "New item to review" is told once per burst: while a person has one unread from the same school, less than
 /// <see cref="AssignedQuietPeriod"/> old, the next items given to them are folded into it (its count, title and body
 /// change) and nothing is sent again. In a viral burst a moderator at the rota's front used to get an e-mail and a
 /// webhook post per comment, dozens a minute. Escalations, hand-overs, safeguarding concerns and alerts are each told.
 /// </para>
+/// </summary>
 public sealed class Notifier(IOptions<NotificationOptions> options)
 {
     /// <summary>How long an unread "new item to review" notification stands for the assignments after it.</summary>
@@ -92,6 +92,13 @@ public sealed class Notifier(IOptions<NotificationOptions> options)
     {
         if (db.HeldInTransaction.Kept<Notification>(db, UnreadAssigned, request.RecipientId) is { } kept && kept.SchoolId == request.SchoolId)
         {
+            if (db.Entry(kept).State == EntityState.Detached)
+            {
+                // A school's write batch clears its tracker after each write's save (ADR 0601); the row is this
+                // transaction's to change still, under the school's routing lock, so it is attached again to be saved.
+                db.Notifications.Attach(kept);
+            }
+
             return kept;
         }
 

@@ -20,7 +20,7 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
         var (school, account) = await FirstAccountAsync();
 
         // Act
-        var (gate, first, before) = await HoldBatchOpenAsync(batches, school, (services, ct) => IngestAsync(services, account, "first", ct));
+        var (gate, first, before) = await HeldBatches.HoldOpenAsync(batches, school, (services, ct) => IngestAsync(services, account, "first", ct));
         var queued = Enumerable.Range(0, 30)
             .Select(i => batches.RunAsync(school, (services, ct) => IngestAsync(services, account, $"queued-{i}", ct), CancellationToken.None))
             .ToList();
@@ -43,7 +43,7 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
         // Arrange: three writes in one batch; the middle one appends to the chain and then fails.
         var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
         var (school, account) = await FirstAccountAsync();
-        var (gate, holder, before) = await HoldBatchOpenAsync(batches, school);
+        var (gate, holder, before) = await HeldBatches.HoldOpenAsync(batches, school);
         string? failedText = null;
 
         // Act
@@ -82,7 +82,7 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
         // Arrange
         var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
         var (school, account) = await FirstAccountAsync();
-        var (gate, holder, before) = await HoldBatchOpenAsync(batches, school);
+        var (gate, holder, before) = await HeldBatches.HoldOpenAsync(batches, school);
 
         // Act: the second write kills the batch's own connection after the first wrote its item.
         var written = batches.RunAsync(school, (services, ct) => IngestAsync(services, account, "before-the-crash", ct), CancellationToken.None);
@@ -120,7 +120,7 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
             await listen.ExecuteNonQueryAsync();
         }
 
-        var (gate, holder, before) = await HoldBatchOpenAsync(batches, school);
+        var (gate, holder, before) = await HeldBatches.HoldOpenAsync(batches, school);
 
         // Act: two writes in one batch, each adding an ItemReceived to the outbox.
         var writes = new[]
@@ -245,26 +245,6 @@ public sealed class SchoolWriteBatchesTests(WorkerFixture fixture) : WorkerTest(
             new InboundItem(account, ItemKind.InboundComment, $"{prefix}-{Guid.NewGuid():N}", "Parent", "p", $"{prefix}: well done everyone", null), ct);
         created.Should().BeTrue();
         return ingested;
-    }
-
-    /// <summary>
-    /// Starts a batch for the school and holds it open (its first write waits on the gate) until the test has queued
-    /// the writes it wants in the next batch; <paramref name="then"/> is what that first write does once released.
-    /// </summary>
-    private static async Task<(TaskCompletionSource Gate, Task<Guid> First, (long Batches, long Writes) Before)> HoldBatchOpenAsync(
-        SchoolWriteBatches batches, Guid school, Func<IServiceProvider, CancellationToken, Task<Guid>>? then = null)
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var before = batches.Counts;
-        var first = batches.RunAsync(school, async (services, ct) =>
-        {
-            running.SetResult();
-            await gate.Task;
-            return then is null ? Guid.Empty : await then(services, ct);
-        }, CancellationToken.None);
-        await running.Task;
-        return (gate, first, before);
     }
 
     /// <summary>

@@ -230,17 +230,21 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
 
         var oneByOne = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
         var together = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
+        var writesOfOneBatch = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
 
-        // Act: three arrive one after another, then two are routed in one write batch with nothing saved between them.
+        // Act: three arrive one after another; two are routed in one write with nothing saved between them; and two
+        // are routed as two writes of one batch, each saved and the batch's tracker cleared after it.
         foreach (var id in oneByOne)
         {
             (await world.ArriveAsync(id)).Result.Should().Be(RoutingResult.Assigned);
         }
 
         await world.ArriveTogetherAsync(together);
+        var batchesRun = await world.ArriveAsWritesOfOneBatchAsync(writesOfOneBatch);
 
-        // Assert: all five are Amy's, each with its own audit entry, and she was told once, of five.
-        foreach (var id in oneByOne.Concat(together))
+        // Assert: all seven are Amy's, each with its own audit entry, and she was told once, of seven.
+        batchesRun.Should().Be(2, "the holding write ran alone; the two queued behind it shared one transaction");
+        foreach (var id in oneByOne.Concat(together).Concat(writesOfOneBatch))
         {
             (await world.ItemAsync(id)).AssignedToId.Should().Be(world.Amy);
             (await world.AuditAsync(id)).Should().ContainSingle(a => a.Action == "assigned");
@@ -248,9 +252,9 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
 
         var told = (await AssignedNoticesAsync(world)).Should().ContainSingle().Subject;
         told.ItemId.Should().Be(oneByOne[0], "the first item's notification is the one the others are folded into");
-        told.ItemCount.Should().Be(5);
-        told.Title.Should().Be("5 new items to review");
-        told.Body.Should().StartWith("5 items have been given to you to review since 10:00 on Tue").And.NotContain("fair start");
+        told.ItemCount.Should().Be(7, "the second write of the batch folds into the row the first one changed");
+        told.Title.Should().Be("7 new items to review");
+        told.Body.Should().StartWith("7 items have been given to you to review since 10:00 on Tue").And.NotContain("fair start");
         (await DeliveriesAsync(told.Id)).Should().Be(1, "the webhook is posted once, when she is first told");
 
         // Act: Amy reads it; the next item is told anew.

@@ -143,15 +143,32 @@ public sealed class RoutingWorld(WorkerFixture fixture)
     /// nothing saved between them, on the test's clock.
     /// </summary>
     public Task ArriveTogetherAsync(IReadOnlyList<Guid> itemIds) =>
-        fixture.Services.GetRequiredService<SchoolWriteBatches>().RunAsync(School, async (services, ct) =>
+        fixture.Services.GetRequiredService<SchoolWriteBatches>().RunAsync(School, (services, ct) => RouteAsync(services, itemIds, ct), CancellationToken.None);
+
+    /// <summary>
+    /// Routes each item as a write of its own, all in one school write batch: each is saved and the batch's tracker
+    /// cleared after it, as with the webhook deliveries that share a batch (ADR 0601). Returns how many batches ran.
+    /// </summary>
+    public async Task<long> ArriveAsWritesOfOneBatchAsync(IReadOnlyList<Guid> itemIds)
+    {
+        var batches = fixture.Services.GetRequiredService<SchoolWriteBatches>();
+        var (gate, holder, before) = await Persistence.HeldBatches.HoldOpenAsync(batches, School);
+        var writes = itemIds.Select(id => batches.RunAsync(School, (services, ct) => RouteAsync(services, [id], ct), CancellationToken.None)).ToList();
+        gate.SetResult();
+        await holder;
+        await Task.WhenAll(writes);
+        return batches.Counts.Batches - before.Batches;
+    }
+
+    private async Task RouteAsync(IServiceProvider services, IReadOnlyList<Guid> itemIds, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<ModerationDbContext>();
+        foreach (var id in itemIds)
         {
-            var db = services.GetRequiredService<ModerationDbContext>();
-            foreach (var id in itemIds)
-            {
-                var item = await ItemTransitions.LockAndReadAsync(db, School, id, ct);
-                await Router(db).AssignOnArrivalAsync(item!, Clock.GetUtcNow(), ct);
-            }
-        }, CancellationToken.None);
+            var item = await ItemTransitions.LockAndReadAsync(db, School, id, ct);
+            await Router(db).AssignOnArrivalAsync(item!, Clock.GetUtcNow(), ct);
+        }
+    }
 
     public async Task<SweepReport> SweepAsync()
     {
