@@ -4,7 +4,6 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Persistence;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Moderation.Domain.Audit;
 
@@ -200,13 +199,13 @@ public static class AuditLog
                 new NpgsqlParameter("chain_id", entries.Select(e => e.ChainId).ToArray()),
                 new NpgsqlParameter("position", entries.Select(e => e.Position).ToArray()),
                 new NpgsqlParameter("at", entries.Select(e => e.At).ToArray()),
-                new NpgsqlParameter("actor_id", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = entries.Select(e => e.ActorId).ToArray() },
+                ArrayParameters.Uuids("actor_id", entries.Select(e => e.ActorId)),
                 new NpgsqlParameter("actor", entries.Select(e => e.Actor).ToArray()),
                 new NpgsqlParameter("action", entries.Select(e => e.Action).ToArray()),
-                new NpgsqlParameter("item_id", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = entries.Select(e => e.ItemId).ToArray() },
-                new NpgsqlParameter("from_state", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.FromState).ToArray() },
-                new NpgsqlParameter("to_state", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.ToState).ToArray() },
-                new NpgsqlParameter("detail", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(e => e.Detail).ToArray() },
+                ArrayParameters.Uuids("item_id", entries.Select(e => e.ItemId)),
+                ArrayParameters.Texts("from_state", entries.Select(e => e.FromState)),
+                ArrayParameters.Texts("to_state", entries.Select(e => e.ToState)),
+                ArrayParameters.Texts("detail", entries.Select(e => e.Detail)),
                 new NpgsqlParameter("prev_hash", entries.Select(e => e.PrevHash).ToArray()),
                 new NpgsqlParameter("hash", entries.Select(e => e.Hash).ToArray()),
             ],

@@ -238,16 +238,16 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
             new NpgsqlParameter("id", rows.Select(r => r.Id).ToArray()),
             new NpgsqlParameter("school_id", rows.Select(r => r.Account.SchoolId).ToArray()),
             new NpgsqlParameter("social_account_id", rows.Select(r => r.Account.Id).ToArray()),
-            Texts("kind", rows.Select(r => r.Inbound.Kind.ToString())),
-            Texts("platform", rows.Select(r => r.Account.Platform.ToString())),
-            Texts("platform_item_id", rows.Select(r => r.Inbound.PlatformItemId)),
-            Texts("author_name", rows.Select(r => r.Inbound.AuthorName)),
-            Texts("author_platform_id", rows.Select(r => r.Inbound.AuthorPlatformId)),
-            Texts("text", rows.Select(r => r.Inbound.Text)),
+            ArrayParameters.Texts("kind", rows.Select(r => r.Inbound.Kind.ToString())),
+            ArrayParameters.Texts("platform", rows.Select(r => r.Account.Platform.ToString())),
+            ArrayParameters.Texts("platform_item_id", rows.Select(r => r.Inbound.PlatformItemId)),
+            ArrayParameters.Texts("author_name", rows.Select(r => r.Inbound.AuthorName)),
+            ArrayParameters.Texts("author_platform_id", rows.Select(r => r.Inbound.AuthorPlatformId)),
+            ArrayParameters.Texts("text", rows.Select(r => r.Inbound.Text)),
             new NpgsqlParameter("received_at", rows.Select(r => r.Inbound.PostedAt ?? now).ToArray()),
-            Texts("platform_url", rows.Select(r => r.Inbound.Url)),
-            Texts("platform_parent_id", rows.Select(r => r.Inbound.ParentId)),
-            Texts("platform_payload", rows.Select(r => r.Inbound.RawJson)));
+            ArrayParameters.Texts("platform_url", rows.Select(r => r.Inbound.Url)),
+            ArrayParameters.Texts("platform_parent_id", rows.Select(r => r.Inbound.ParentId)),
+            ArrayParameters.Texts("platform_payload", rows.Select(r => r.Inbound.RawJson)));
         var inserted = (await (track ? insert : insert.AsNoTracking()).ToListAsync(ct)).ToDictionary(i => i.Id);
 
         // Only the row inserted with this id is this item's: a repeat later in the list, or one stored before, conflicted.
@@ -277,7 +277,4 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
         await db.OncePerBatchAsync("social-account", accountId,
             () => db.SocialAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == accountId, ct))
         ?? throw new ArgumentException($"Unknown social account {accountId}.", nameof(accountId));
-
-    private static NpgsqlParameter Texts(string name, IEnumerable<string?> values) =>
-        new(name, NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = values.ToArray() };
 }

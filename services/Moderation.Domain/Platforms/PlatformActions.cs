@@ -116,7 +116,7 @@ public static class PlatformActions
                 new NpgsqlParameter("attempts", records.Select(r => r.Attempts).ToArray()),
                 new NpgsqlParameter("created_at", records.Select(r => r.CreatedAt).ToArray()),
                 new NpgsqlParameter("next_attempt_at", records.Select(r => r.NextAttemptAt).ToArray()),
-                new NpgsqlParameter("last_error", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = records.Select(r => r.LastError).ToArray() },
+                ArrayParameters.Texts("last_error", records.Select(r => r.LastError)),
             ],
             ct);
         var pending = records.Where(r => r.Status == ActionStatus.Pending).Select(r => new PlatformActionRequested(r.Id, r.ItemId, r.SchoolId)).ToList();
@@ -630,9 +630,9 @@ public sealed class PlatformActionExecutor(
                 new NpgsqlParameter("done", ActionStatus.Done.ToString()),
                 new NpgsqlParameter("now", now),
                 new NpgsqlParameter("ids", ids),
-                new NpgsqlParameter("results", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = descriptions },
-                new NpgsqlParameter("platform_ids", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = platformIds },
-                new NpgsqlParameter("urls", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = urls },
+                ArrayParameters.Texts("results", descriptions),
+                ArrayParameters.Texts("platform_ids", platformIds),
+                ArrayParameters.Texts("urls", urls),
             ],
             CancellationToken.None);
         // Each school's in its own write batch, the schools side by side.

@@ -686,7 +686,7 @@ public sealed class ConsentReconciler(
                 new NpgsqlParameter("pupil_id", diff.States.Select(s => s.PupilId).ToArray()),
                 new NpgsqlParameter("channel", diff.States.Select(s => Enum.Parse<ConsentChannel>(s.Channel).ToString()).ToArray()),
                 new NpgsqlParameter("state", diff.States.Select(s => s.State).ToArray()),
-                new NpgsqlParameter("restriction", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = diff.States.Select(s => TruncateOrNull(s.Restriction, 200)).ToArray() },
+                ArrayParameters.Texts("restriction", diff.States.Select(s => TruncateOrNull(s.Restriction, 200))),
             ],
             ct);
         var final = report with { Baseline = diff.Baseline, Changes = [.. diff.Changes.Take(ReconciliationReport.MaxListed)], NeedsHuman = human };
