@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Moderation.Domain.Persistence;
 using Npgsql;
 
@@ -29,13 +30,14 @@ public static class AuditLog
     public const string Genesis = "genesis";
 
     /// <summary>
-    /// Appends an entry to the school's chain. Must run inside a transaction: the advisory lock that orders the chain
-    /// is held until that transaction ends, so the entry commits or vanishes with the change it records.
-    /// </summary>
-    /// <summary>
     /// Takes the chain's lock for the rest of the transaction. Code that also locks rows first takes this, so every
     /// writer locks in one order (chain, then rows) and none deadlocks with another.
     /// </summary>
+    /// <remarks>
+    /// The chain's head is read in the same round trip, as a second statement, so the append that nearly always follows
+    /// need not ask for it (docs/benchmarks.md, issue 9, ninth pass). Each statement of a batch takes its own snapshot
+    /// under READ COMMITTED, so the head read sees every entry committed before the lock was granted.
+    /// </remarks>
     public static async Task LockChainAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
     {
         if (db.HeldInTransaction.Holds(db, chainId))
@@ -43,10 +45,44 @@ public static class AuditLog
             return;
         }
 
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({chainId.ToString()}, 7))", cancellationToken);
+        var head = await LockAndReadInOneTripAsync(db, chainId, cancellationToken);
         db.HeldInTransaction.Locked(db, chainId);
+        // Entries of the chain added before the lock (none, unless a failed transaction's were left tracked) are later
+        // than the stored head: AppendAsync then follows them instead.
+        if (db.HeldInTransaction.TryGet(db, chainId) is null && !db.Added<AuditEntry>().Any(e => e.ChainId == chainId))
+        {
+            db.HeldInTransaction.Set(db, chainId, head.Position, head.Hash);
+        }
     }
 
+    private static async Task<(long Position, string Hash)> LockAndReadInOneTripAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction())
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))") { Parameters = { new() { Value = chainId.ToString() } } },
+                new NpgsqlBatchCommand("SELECT position, hash FROM audit_entries WHERE chain_id = $1 ORDER BY position DESC LIMIT 1")
+                {
+                    Parameters = { new() { Value = chainId } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, Genesis);
+    }
+
+    /// <summary>
+    /// Appends an entry to the school's chain. Must run inside a transaction: the advisory lock that orders the chain
+    /// is held until that transaction ends, so the entry commits or vanishes with the change it records.
+    /// </summary>
     public static async Task<AuditEntry> AppendAsync(
         ModerationDbContext db,
         Guid chainId,
@@ -112,7 +148,13 @@ public static class AuditLog
     /// <summary>Takes the chain's lock (held to the end of the transaction) and reads its last position and hash.</summary>
     private static async Task<(long Position, string Hash)> LockAndReadHeadAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
     {
-        await LockChainAsync(db, chainId, cancellationToken);
+        if (!db.HeldInTransaction.Holds(db, chainId))
+        {
+            var head = await LockAndReadInOneTripAsync(db, chainId, cancellationToken);
+            db.HeldInTransaction.Locked(db, chainId);
+            return head;
+        }
+
         var last = await db.AuditEntries.AsNoTracking()
             .Where(e => e.ChainId == chainId)
             .OrderByDescending(e => e.Position)

@@ -19,8 +19,14 @@ public static class PersistenceSetup
                 $"ConnectionStrings:{ConnectionName} is not set. Source infra/env.sh, or set ConnectionStrings__{ConnectionName}.");
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(PoolSettings(connectionString)));
         builder.Services.AddSingleton<OutboxNotifyInterceptor>();
-        builder.Services.AddDbContext<ModerationDbContext>((services, options) => Configure(options, services.GetRequiredService<NpgsqlDataSource>())
-            .AddInterceptors(services.GetRequiredService<OutboxNotifyInterceptor>()));
+        // The options are built once: everything they hold (the data source, the interceptor) is a singleton. Built per
+        // scope, as is EF's default, every message's context rebuilt them and looked its internal services up again by
+        // comparing them (docs/benchmarks.md, issue 9, ninth pass).
+        builder.Services.AddDbContext<ModerationDbContext>(
+            (services, options) => Configure(options, services.GetRequiredService<NpgsqlDataSource>())
+                .AddInterceptors(services.GetRequiredService<OutboxNotifyInterceptor>()),
+            contextLifetime: ServiceLifetime.Scoped,
+            optionsLifetime: ServiceLifetime.Singleton);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ItemDecisions>();
         builder.Services.AddScoped<ItemIntake>();
