@@ -18,6 +18,7 @@ namespace Moderation.Api.Web;
 public sealed class QueueModel(StaffResolver staff, QueueQueries queries, ModerationDbContext db, ItemPresence presence, BulkDecisions bulk, SchoolScope scope) : PageModel
 {
     private static readonly TimeZoneInfo s_london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+    private static readonly CultureInfo s_british = CultureInfo.GetCultureInfo("en-GB");
 
     [BindProperty(SupportsGet = true)]
     public Guid? School { get; set; }
@@ -159,7 +160,7 @@ public sealed class QueueModel(StaffResolver staff, QueueQueries queries, Modera
     public string LiveUrl() => "/api/items/live" + LinkTo(State, PageNumber)[1..];
 
     public static string London(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, s_london).ToString("ddd d MMM, HH:mm", CultureInfo.GetCultureInfo("en-GB"));
+        TimeZoneInfo.ConvertTime(at, s_london).ToString("ddd d MMM, HH:mm", s_british);
 
     public static string Label(ItemState state) => state switch
     {

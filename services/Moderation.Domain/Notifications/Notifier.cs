@@ -95,7 +95,7 @@ public sealed class Notifier(IOptions<NotificationOptions> options)
             if (db.Entry(kept).State == EntityState.Detached)
             {
                 // A school's write batch clears its tracker after each write's save (ADR 0601); the row is this
-                // transaction's to change still, under the school's routing lock, so it is attached again to be saved.
+                // transaction's to change still, under the school's chain lock, so it is attached again to be saved.
                 db.Notifications.Attach(kept);
             }
 

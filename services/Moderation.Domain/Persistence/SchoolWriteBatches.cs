@@ -7,7 +7,7 @@ namespace Moderation.Domain.Persistence;
 
 /// <summary>
 /// Group commit per school (ADR 0601). Every write a stage makes for a school takes that school's audit-chain lock
-/// (ADR 0002), and routing also takes the school's routing lock, both held to the commit; so a burst on one school
+/// (ADR 0002), held to the commit (it also serialises routing, ADR 0606); so a burst on one school
 /// (a viral post) ran one transaction at a time, each paying its own BEGIN, lock, chain-head read and commit.
 /// <para>
 /// Here, the writes of concurrent messages for the same school join one transaction: the first caller starts a

@@ -37,8 +37,8 @@ public sealed record RoutingOutcome(RoutingResult Result, Guid? UserId, DateTime
 /// due time, the audit entry, the notification and any alert together; the caller saves and commits.
 /// </summary>
 /// <remarks>
-/// Routing for one school is serialised by an advisory lock, so workloads and caps are read after the previous
-/// routing committed. The item's row version is checked under that lock, and again when the caller saves, so two
+/// Routing for one school is serialised by the school's audit-chain lock (ADR 0606), so workloads and caps are read
+/// after the previous routing committed. The item's row version is checked under that lock, and again when the caller saves, so two
 /// sweepers (or a sweeper and an administrator) cannot both hand the same item on: the loser writes nothing.
 /// </remarks>
 public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifier notifier, RoutingInputs inputs)
@@ -46,6 +46,10 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     public const string Stage = "routing";
 
     private static readonly string[] s_safeguarding = [.. RiskCategories.Safeguarding];
+
+    // Kept, not looked up per call: CultureInfo.GetCultureInfo takes a process-wide lock, which every routed item's due
+    // time contended for (docs/benchmarks.md, issue 9, ninth pass).
+    private static readonly CultureInfo s_british = CultureInfo.GetCultureInfo("en-GB");
 
     private enum Step
     {
@@ -390,7 +394,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
 
     /// <summary>
     /// Each candidate's open items (in review or escalated, in any school). In a school's write batch (ADR 0601) the
-    /// whole staff's are read once per transaction, under the school's routing lock, and then counted as the
+    /// whole staff's are read once per transaction, under the school's chain lock, and then counted as the
     /// transaction assigns and moves items, so that the batch's items need not be saved one by one for the next to
     /// see them. Anywhere else, or if the transaction has unsaved changes to owned items when it would first read
     /// them, they are read each time.
@@ -471,7 +475,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     }
 
     /// <summary>
-    /// The start of every routing step that reads the item's findings: the school's routing lock and the item's
+    /// The start of every routing step that reads the item's findings: the school's chain lock and the item's
     /// version checked, then the school's routing and the item's finding categories; null when someone changed the
     /// item first.
     /// </summary>
@@ -491,7 +495,12 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         (await db.ScreeningFindings.Where(f => f.ItemId == item.Id).Select(f => f.Category).Distinct().ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Takes the school's routing lock, then checks nobody changed the item since the caller read it.</summary>
+    /// <summary>
+    /// Takes the school's audit-chain lock, then checks nobody changed the item since the caller read it. The chain lock
+    /// is what serialises a school's routing: every writer of the school's items takes it first and holds it to the
+    /// commit. A second, routing-only lock taken after it never made anyone wait, and cost a round trip per
+    /// transaction (ADR 0606).
+    /// </summary>
     private async Task<bool> LockAsync(ModerationItem item, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null)
@@ -499,16 +508,8 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             throw new InvalidOperationException("Routing runs inside the caller's transaction.");
         }
 
-        // The school's audit chain first, as every writer of the school's items locks it first: a routing step always
-        // appends to it, and taking it after the routing lock could deadlock with a writer that holds it already.
+        // Taken once per transaction: a school's write batch routes many of its items under the one lock.
         await AuditLog.LockChainAsync(db, item.SchoolId, ct);
-        if (!db.HeldInTransaction.Holds(db, "routing", item.SchoolId))
-        {
-            // Taken once per transaction: a school's write batch routes many of its items under the one lock.
-            var key = $"routing:{item.SchoolId}";
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 11))", ct);
-            db.HeldInTransaction.Locked(db, "routing", item.SchoolId);
-        }
 
         if (db.HeldInTransaction.ReadLocked(db, item.Id) && ReferenceEquals(db.TrackedItem(item.Id), item))
         {
@@ -545,7 +546,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
 
     /// <summary>A due time as people read it: London wall-clock time.</summary>
     public static string Local(DateTimeOffset instant) =>
-        LondonTime.ToLocal(instant).ToString("HH:mm 'on' ddd d MMM", CultureInfo.GetCultureInfo("en-GB"));
+        LondonTime.ToLocal(instant).ToString("HH:mm 'on' ddd d MMM", s_british);
 
     private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
