@@ -20,8 +20,8 @@ public static class PersistenceSetup
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(PoolSettings(connectionString)));
         builder.Services.AddSingleton<OutboxNotifyInterceptor>();
         // The options are built once: everything they hold (the data source, the interceptor) is a singleton. Built per
-        // scope, as is EF's default, every message's context rebuilt them and looked its internal services up again by
-        // comparing them (docs/benchmarks.md, issue 9, ninth pass).
+        // scope, as is EF's default, they were built again for every message's context (docs/benchmarks.md, issue 9,
+        // ninth pass).
         builder.Services.AddDbContext<ModerationDbContext>(
             (services, options) => Configure(options, services.GetRequiredService<NpgsqlDataSource>())
                 .AddInterceptors(services.GetRequiredService<OutboxNotifyInterceptor>()),

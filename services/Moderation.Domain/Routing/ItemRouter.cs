@@ -38,8 +38,9 @@ public sealed record RoutingOutcome(RoutingResult Result, Guid? UserId, DateTime
 /// </summary>
 /// <remarks>
 /// Routing for one school is serialised by the school's audit-chain lock (ADR 0606), so workloads and caps are read
-/// after the previous routing committed. The item's row version is checked under that lock, and again when the caller saves, so two
-/// sweepers (or a sweeper and an administrator) cannot both hand the same item on: the loser writes nothing.
+/// after the previous routing committed. The item's row version is checked under that lock, and again when the caller
+/// saves, so two sweepers (or a sweeper and an administrator) cannot both hand the same item on: the loser writes
+/// nothing.
 /// </remarks>
 public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifier notifier, RoutingInputs inputs)
 {
