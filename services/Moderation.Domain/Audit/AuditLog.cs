@@ -45,7 +45,7 @@ public static class AuditLog
             return;
         }
 
-        var head = await LockAndReadInOneTripAsync(db, chainId, cancellationToken);
+        var head = await ReadHeadAsync(db, chainId, lockFirst: true, cancellationToken);
         db.HeldInTransaction.Locked(db, chainId);
         // Entries of the chain added before the lock (none, unless a failed transaction's were left tracked) are later
         // than the stored head: AppendAsync then follows them instead.
@@ -55,7 +55,11 @@ public static class AuditLog
         }
     }
 
-    private static async Task<(long Position, string Hash)> LockAndReadInOneTripAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the chain's last position and hash; with <paramref name="lockFirst"/>, takes the chain's lock in the same
+    /// round trip, as the batch's first statement, so the read follows the lock.
+    /// </summary>
+    private static async Task<(long Position, string Hash)> ReadHeadAsync(ModerationDbContext db, Guid chainId, bool lockFirst, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open)
@@ -63,19 +67,25 @@ public static class AuditLog
             await db.Database.OpenConnectionAsync(cancellationToken);
         }
 
-        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction())
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        if (lockFirst)
         {
-            BatchCommands =
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
             {
-                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))") { Parameters = { new() { Value = chainId.ToString() } } },
-                new NpgsqlBatchCommand("SELECT position, hash FROM audit_entries WHERE chain_id = $1 ORDER BY position DESC LIMIT 1")
-                {
-                    Parameters = { new() { Value = chainId } },
-                },
-            },
-        };
+                Parameters = { new() { Value = chainId.ToString() } },
+            });
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT position, hash FROM audit_entries WHERE chain_id = $1 ORDER BY position DESC LIMIT 1")
+        {
+            Parameters = { new() { Value = chainId } },
+        });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
+        if (lockFirst)
+        {
+            await reader.NextResultAsync(cancellationToken);
+        }
+
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, Genesis);
     }
 
@@ -148,19 +158,10 @@ public static class AuditLog
     /// <summary>Takes the chain's lock (held to the end of the transaction) and reads its last position and hash.</summary>
     private static async Task<(long Position, string Hash)> LockAndReadHeadAsync(ModerationDbContext db, Guid chainId, CancellationToken cancellationToken)
     {
-        if (!db.HeldInTransaction.Holds(db, chainId))
-        {
-            var head = await LockAndReadInOneTripAsync(db, chainId, cancellationToken);
-            db.HeldInTransaction.Locked(db, chainId);
-            return head;
-        }
-
-        var last = await db.AuditEntries.AsNoTracking()
-            .Where(e => e.ChainId == chainId)
-            .OrderByDescending(e => e.Position)
-            .Select(e => new { e.Position, e.Hash })
-            .FirstOrDefaultAsync(cancellationToken);
-        return (last?.Position ?? 0, last?.Hash ?? Genesis);
+        var held = db.HeldInTransaction.Holds(db, chainId);
+        var head = await ReadHeadAsync(db, chainId, lockFirst: !held, cancellationToken);
+        db.HeldInTransaction.Locked(db, chainId);
+        return head;
     }
 
     /// <summary>
