@@ -193,13 +193,10 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
             await db.Alerts.Where(a => a.SchoolId == world.School).ExecuteUpdateAsync(x => x.SetProperty(a => a.ResolvedAt, world.Clock.GetUtcNow()));
         }
 
-        var afterResolved = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(afterResolved);
-        var sameMinute = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(sameMinute);
+        var afterResolved = await world.ArrivedCommentAsync();
+        var sameMinute = await world.ArrivedCommentAsync();
         world.Clock.Advance(ItemRouter.AlertQuietPeriod + TimeSpan.FromMinutes(1));
-        var later = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(later);
+        var later = await world.ArrivedCommentAsync();
 
         // Assert
         (await world.NotificationsAsync(afterResolved)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
@@ -263,10 +260,8 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
             await db.Notifications.Where(n => n.Id == told.Id).ExecuteUpdateAsync(x => x.SetProperty(n => n.ReadAt, world.Clock.GetUtcNow()));
         }
 
-        var afterRead = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(afterRead);
-        var sameMinute = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(sameMinute);
+        var afterRead = await world.ArrivedCommentAsync();
+        var sameMinute = await world.ArrivedCommentAsync();
 
         // Assert
         var second = (await world.NotificationsAsync(afterRead)).Should().ContainSingle().Subject;
@@ -276,8 +271,7 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
 
         // Act: left unread past the quiet period, it no longer stands for new items.
         world.Clock.Advance(Notifier.AssignedQuietPeriod + TimeSpan.FromMinutes(1));
-        var later = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(later);
+        var later = await world.ArrivedCommentAsync();
 
         // Assert
         var third = (await world.NotificationsAsync(later)).Should().ContainSingle().Subject;
@@ -403,8 +397,7 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
         // Arrange
         var world = await WorldAsync();
         await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
-        var id = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(id);
+        var id = await world.ArrivedCommentAsync();
         var admin = await world.StaffAsync(world.Admin, Roles.Administrator);
         world.Clock.Advance(TimeSpan.FromMinutes(5));
 

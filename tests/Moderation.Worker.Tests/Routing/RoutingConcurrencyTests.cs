@@ -104,8 +104,7 @@ public sealed class RoutingConcurrencyTests(WorkerFixture fixture) : WorkerTest(
         // Arrange: an item with Amy, overdue by the real clock, and a claim that ran out.
         var world = await new RoutingWorld(Fixture).LoadAsync();
         await world.SetRotaAsync(("A first", 1, [world.Amy]), ("B second", 1, [world.Tom]));
-        var id = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(id);
+        var id = await world.ArrivedCommentAsync();
         await using (var db = Fixture.Db())
         {
             var past = DateTimeOffset.UtcNow.AddMinutes(-1);

@@ -109,6 +109,14 @@ public sealed class RoutingWorld(WorkerFixture fixture)
         return item.Id;
     }
 
+    /// <summary>A screened comment (<see cref="ScreenedCommentAsync"/>) that has arrived at routing (<see cref="ArriveAsync"/>).</summary>
+    public async Task<Guid> ArrivedCommentAsync(params string[] categories)
+    {
+        var id = await ScreenedCommentAsync(categories);
+        await ArriveAsync(id);
+        return id;
+    }
+
     /// <summary>Gives <paramref name="userId"/> open items of their own, to fill their cap.</summary>
     public async Task GiveOpenItemsAsync(Guid userId, int count)
     {

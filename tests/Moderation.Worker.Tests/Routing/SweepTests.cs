@@ -19,8 +19,7 @@ public sealed class SweepTests(WorkerFixture fixture) : WorkerTest(fixture)
         var world = await WorldAsync();
         await world.SetRotaAsync(("A first", 1, [world.Amy]), ("B second", 1, [world.Tom]));
         await world.SetSettingsAsync(new RoutingSettings { MaxReassignments = 1 });
-        var id = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(id);
+        var id = await world.ArrivedCommentAsync();
 
         // Act and assert, one time limit at a time.
         async Task<ModerationItem> OverdueAsync()
@@ -70,8 +69,7 @@ public sealed class SweepTests(WorkerFixture fixture) : WorkerTest(fixture)
         // Arrange
         var world = await WorldAsync();
         await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
-        var id = await world.ScreenedCommentAsync(RiskCategories.ThreatToLife);
-        await world.ArriveAsync(id);
+        var id = await world.ArrivedCommentAsync(RiskCategories.ThreatToLife);
 
         // Act: fifteen minutes pass without an acknowledgement; there is no deputy DSL.
         world.Clock.Advance(TimeSpan.FromMinutes(16));
@@ -108,8 +106,7 @@ public sealed class SweepTests(WorkerFixture fixture) : WorkerTest(fixture)
         // Arrange
         var world = await WorldAsync();
         await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
-        var id = await world.ScreenedCommentAsync(RiskCategories.Grooming);
-        await world.ArriveAsync(id);
+        var id = await world.ArrivedCommentAsync(RiskCategories.Grooming);
         var moderator = await world.StaffAsync(world.Amy, Roles.Moderator);
         var dsl = await world.StaffAsync(world.Dsl, Roles.Dsl);
 
@@ -152,8 +149,7 @@ public sealed class SweepTests(WorkerFixture fixture) : WorkerTest(fixture)
         var world = await WorldAsync();
         await world.SetRotaAsync(("Weekday moderators", 1, [world.Amy]));
         await world.SetSettingsAsync(new RoutingSettings { ClaimLeaseMinutes = 5 });
-        var id = await world.ScreenedCommentAsync();
-        await world.ArriveAsync(id);
+        var id = await world.ArrivedCommentAsync();
         var tom = await world.StaffAsync(world.Tom, Roles.Moderator);
         var amy = await world.StaffAsync(world.Amy, Roles.Moderator);
         await using (var db = Fixture.Db())
