@@ -255,7 +255,7 @@ public sealed class RoutingApiTests(ApiFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task Administrators_see_open_alerts_and_resolve_them_with_a_note()
     {
-        // Arrange: an item that went past the rota (as the router records it).
+        // Arrange: an item that went past the rota (as the router records it), with eleven more folded into its alert.
         await Fixture.SeedDemoRotasAsync();
         var id = await Fixture.IngestAndScreenAsync("fleming-primary", "Is school open on Monday?");
         Guid alertId;
@@ -264,7 +264,7 @@ public sealed class RoutingApiTests(ApiFixture fixture) : ApiTest(fixture)
             var alert = new RoutingAlert
             {
                 Id = Guid.NewGuid(), SchoolId = Fleming, ItemId = id, Reasons = "NobodyOnDuty", Message = "A comment on Facebook went to escalation level 1: nobody on duty.",
-                RaisedAt = DateTimeOffset.UtcNow,
+                RaisedAt = DateTimeOffset.UtcNow.AddMinutes(-5), ItemCount = 12, LastRaisedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
             };
             db.Alerts.Add(alert);
             await db.SaveChangesAsync();
@@ -285,9 +285,13 @@ public sealed class RoutingApiTests(ApiFixture fixture) : ApiTest(fixture)
         using var foreign = await stMarys.PostAsJsonAsync($"{url}/{alertId}/resolve", new { resolution = "not mine" });
 
         // Assert
-        open.Should().ContainSingle().Which.ItemId.Should().Be(id);
+        var shown = open.Should().ContainSingle().Subject;
+        shown.ItemId.Should().Be(id);
+        shown.ItemCount.Should().Be(12);
+        shown.LastRaisedAt.Should().BeAfter(shown.RaisedAt);
         noNote.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         resolved.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await resolved.Content.ReadFromJsonAsync<AlertDto>(ApiFixture.Json))!.ItemCount.Should().Be(12, "resolving it resolves all it stands for");
         again.StatusCode.Should().Be(HttpStatusCode.Conflict);
         openAfter.Should().BeEmpty();
         all.Should().ContainSingle().Which.Resolution.Should().Be("Tom added to the rota");

@@ -44,7 +44,12 @@ public sealed record ReassignRequest(Guid? UserId, string? Reason);
 
 public sealed record AssignmentResponse(Guid ItemId, ItemState State, Guid? AssignedToId, DateTimeOffset? DueAt, int EscalationLevel, DateTimeOffset? AcknowledgedAt, uint Version);
 
-public sealed record AlertDto(Guid Id, Guid SchoolId, Guid? ItemId, string Reasons, string Message, DateTimeOffset RaisedAt, DateTimeOffset? ResolvedAt, Guid? ResolvedById, string? Resolution);
+/// <param name="ItemId">The item it was raised for; with a count above one, the first of those folded into it.</param>
+/// <param name="ItemCount">How many routings it stands for: a school-wide cause (nobody on duty, everyone at their cap) is one open alert with a count while it lasts.</param>
+/// <param name="LastRaisedAt">When the last of them was folded into it, if any was.</param>
+public sealed record AlertDto(
+    Guid Id, Guid SchoolId, Guid? ItemId, string Reasons, string Message, DateTimeOffset RaisedAt, int ItemCount, DateTimeOffset? LastRaisedAt,
+    DateTimeOffset? ResolvedAt, Guid? ResolvedById, string? Resolution);
 
 public sealed record ResolveAlertRequest(string? Resolution);
 
@@ -216,8 +221,19 @@ public static class RoutingApi
         alert.ResolvedById = me.UserId;
         alert.Resolution = request.Resolution.Trim();
         await AuditLog.AppendAsync(db, schoolId, me.AsActor(), "alert-resolved", now, alert.ItemId, detail: alert.Resolution, cancellationToken: ct);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Resolved by someone else since it was read (ResolvedAt is the row's concurrency token); nothing was written.
+            return TypedResults.Problem("The alert is already resolved.", statusCode: 409, title: "Conflict");
+        }
+
         await tx.CommitAsync(ct);
+        // Read again after the commit: routings folded into it while this waited for the school's lock are counted.
+        await db.Entry(alert).ReloadAsync(ct);
         return TypedResults.Ok(ToDto(alert));
     }
 
@@ -225,7 +241,7 @@ public static class RoutingApi
         new(i.Id, i.State, i.AssignedToId, i.DueAt, i.EscalationLevel, i.AcknowledgedAt, i.Version);
 
     private static AlertDto ToDto(RoutingAlert a) =>
-        new(a.Id, a.SchoolId, a.ItemId, a.Reasons, a.Message, a.RaisedAt, a.ResolvedAt, a.ResolvedById, a.Resolution);
+        new(a.Id, a.SchoolId, a.ItemId, a.Reasons, a.Message, a.RaisedAt, a.ItemCount, a.LastRaisedAt, a.ResolvedAt, a.ResolvedById, a.Resolution);
 
     private static ProblemHttpResult NoSchool() =>
         TypedResults.Problem("No such school among yours.", statusCode: 404, title: "Not found");

@@ -39,6 +39,12 @@ public sealed class ItemAssignment
 /// <summary>
 /// Something administrators must look at: an item that went past the rota's own people (nobody on duty, everyone at
 /// their cap, the headteacher reached) or that nobody can hold. At most one is open per item.
+/// <para>
+/// A school-wide cause alone (nobody on duty, everyone at their cap) for an item that did get an owner is one open
+/// alert while it lasts: the school's next such items within <see cref="ItemRouter.AlertQuietPeriod"/> of the last are
+/// folded into it (<see cref="ItemCount"/>, <see cref="LastRaisedAt"/>), so a burst is one alert with a count, resolved
+/// once, not thousands.
+/// </para>
 /// </summary>
 public sealed class RoutingAlert
 {
@@ -50,6 +56,14 @@ public sealed class RoutingAlert
     public required string Reasons { get; set; }
     public required string Message { get; set; }
     public DateTimeOffset RaisedAt { get; set; }
+
+    /// <summary>How many routings the alert stands for: 1, plus each one folded into it while open.</summary>
+    public int ItemCount { get; set; } = 1;
+
+    /// <summary>When the last routing was folded into it; null while it stands for its first item alone.</summary>
+    public DateTimeOffset? LastRaisedAt { get; set; }
+
+    /// <summary>Also the row's concurrency token: nothing is folded into an alert resolved meanwhile.</summary>
     public DateTimeOffset? ResolvedAt { get; set; }
     public Guid? ResolvedById { get; set; }
     public string? Resolution { get; set; }
@@ -82,6 +96,7 @@ internal sealed class RoutingAlertConfiguration : IEntityTypeConfiguration<Routi
         builder.Property(a => a.Reasons).HasMaxLength(200);
         builder.Property(a => a.Message).HasMaxLength(1000);
         builder.Property(a => a.Resolution).HasMaxLength(500);
+        builder.Property(a => a.ResolvedAt).IsConcurrencyToken();
         builder.HasOne<School>().WithMany().HasForeignKey(a => a.SchoolId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<ModerationItem>().WithMany().HasForeignKey(a => a.ItemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(a => a.ResolvedById).OnDelete(DeleteBehavior.SetNull);

@@ -282,7 +282,13 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         };
     }
 
-    /// <summary>Records an alert for administrators and the headteacher, unless one is already open for the item.</summary>
+    /// <summary>
+    /// Records an alert for administrators and the headteacher, unless one is already open for the item. A school-wide
+    /// cause alone (nobody on duty, everyone at their cap) for an item that got an owner is folded into the school's
+    /// open alert for that cause raised within <see cref="AlertQuietPeriod"/>, if there is one: its count goes up, the
+    /// item's audit entry says so, and nobody is told again. So a burst is one alert with a count, told once, and a
+    /// cause that lasts is raised and told again each quarter of an hour. Any other alert is the item's own, and told.
+    /// </summary>
     private async Task<bool> RaiseAlertAsync(
         ModerationItem item, SchoolRouting routing, Choice choice, bool mayHaveAlert, DateTimeOffset now, CancellationToken ct)
     {
@@ -296,6 +302,17 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         var message = choice.UserId is null
             ? $"Nobody can hold {what}: {choice.Explanation}. Add someone to the rota or the escalation policy."
             : $"{Capitalise(what)} went to {routing.NameOf(choice.UserId)}: {choice.Explanation}.";
+        var schoolWide = (choice.Alerts & ~(AlertReasons.NobodyOnDuty | AlertReasons.EveryoneAtCap)) == AlertReasons.None;
+        var open = schoolWide ? await OpenSchoolWideAsync(item.SchoolId, choice.Alerts, now, ct) : null;
+        if (open is not null && choice.UserId is not null)
+        {
+            open.ItemCount++;
+            open.LastRaisedAt = now;
+            await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), "alert-folded", now, item.Id,
+                detail: $"{open.Reasons}: counted in the alert raised {Local(open.RaisedAt)} ({open.ItemCount} so far): {message}", cancellationToken: ct);
+            return true;
+        }
+
         var alert = new RoutingAlert
         {
             Id = Guid.CreateVersion7(now),
@@ -307,9 +324,15 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         };
         db.Alerts.Add(alert);
         await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), "alert-raised", now, item.Id, detail: $"{alert.Reasons}: {alert.Message}", cancellationToken: ct);
-        if (await ToldAlreadyAsync(item.SchoolId, choice.Alerts, now, ct))
+        if (open is not null)
         {
+            // An item nobody holds keeps an alert of its own; the cause itself was told with the open one.
             return true;
+        }
+
+        if (schoolWide)
+        {
+            db.HeldInTransaction.Keep(db, OpenAlertKey(choice.Alerts), item.SchoolId, alert);
         }
 
         foreach (var recipient in routing.AlertRecipients)
@@ -321,36 +344,42 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
         return true;
     }
 
-    /// <summary>
-    /// Whether the school's alert recipients have been told of this same school-wide condition (nobody on duty, or
-    /// everyone at their cap) within <see cref="AlertQuietPeriod"/>: another of the school's alerts with the same
-    /// reasons is open and was raised since then, or one was raised earlier in this transaction. In a burst, a viral
-    /// post with everyone at their cap, every item still gets its own open alert on the dashboard, but the
-    /// administrators and the headteacher get one notification, not one per item. An alert about the item itself
-    /// (everyone on duty has had it, it has reached the headteacher) is always told.
-    /// </summary>
-    private async Task<bool> ToldAlreadyAsync(Guid schoolId, AlertReasons reasons, DateTimeOffset now, CancellationToken ct)
-    {
-        if ((reasons & ~(AlertReasons.NobodyOnDuty | AlertReasons.EveryoneAtCap)) != AlertReasons.None)
-        {
-            return false;
-        }
+    private static string OpenAlertKey(AlertReasons reasons) => $"open-alert:{reasons}";
 
-        var told = $"alert-told:{reasons}";
-        if (db.HeldInTransaction.Holds(db, told, schoolId))
+    /// <summary>
+    /// The school's open alert for this school-wide cause raised within <see cref="AlertQuietPeriod"/>, tracked to be
+    /// folded into: the one this transaction raised or folded into already, else the newest such row.
+    /// </summary>
+    private async Task<RoutingAlert?> OpenSchoolWideAsync(Guid schoolId, AlertReasons reasons, DateTimeOffset now, CancellationToken ct)
+    {
+        var key = OpenAlertKey(reasons);
+        if (db.HeldInTransaction.Kept<RoutingAlert>(db, key, schoolId) is { } kept)
         {
-            return true;
+            if (db.Entry(kept).State == EntityState.Detached)
+            {
+                // A school's write batch clears its tracker after each write's save (ADR 0601); the row is this
+                // transaction's to change still, under the school's chain lock, so it is attached again to be saved.
+                db.Alerts.Attach(kept);
+            }
+
+            return kept;
         }
 
         var name = reasons.ToString();
         var since = now - AlertQuietPeriod;
-        var recent = await db.Alerts.AnyAsync(a => a.SchoolId == schoolId && a.Reasons == name && a.ResolvedAt == null && a.RaisedAt > since, ct);
-        // Told now, if not before: the transaction's later alerts of this kind are not told again.
-        db.HeldInTransaction.Locked(db, told, schoolId);
-        return recent;
+        var open = await db.Alerts
+            .Where(a => a.SchoolId == schoolId && a.Reasons == name && a.ResolvedAt == null && a.RaisedAt > since)
+            .OrderByDescending(a => a.RaisedAt)
+            .FirstOrDefaultAsync(ct);
+        if (open is not null)
+        {
+            db.HeldInTransaction.Keep(db, key, schoolId, open);
+        }
+
+        return open;
     }
 
-    /// <summary>How long a school-wide routing alert, while open, stands for the same alerts after it (see <see cref="ToldAlreadyAsync"/>).</summary>
+    /// <summary>How long a school-wide routing alert, while open, takes in the same cause's later items (see <see cref="RaiseAlertAsync"/>).</summary>
     public static readonly TimeSpan AlertQuietPeriod = TimeSpan.FromMinutes(15);
 
     private async Task<AssignmentRequest> RequestAsync(

@@ -163,31 +163,40 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
     }
 
     [Fact]
-    public async Task In_a_burst_with_nobody_on_duty_every_item_gets_its_alert_but_the_administrators_and_headteacher_are_told_once()
+    public async Task In_a_burst_with_nobody_on_duty_the_items_are_folded_into_one_open_alert_told_once_and_a_new_one_is_raised_once_resolved_or_old()
     {
-        // Arrange: nobody on the rota, and three comments arriving one after another.
+        // Arrange: nobody on the rota, so each comment escalates to the administrators with a school-wide alert.
         var world = await WorldAsync();
         await world.SetRotaAsync();
         var burst = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
 
-        // Act
+        // Act: three arrive one after another.
+        var raisedAt = world.Clock.GetUtcNow();
         foreach (var id in burst)
         {
             (await world.ArriveAsync(id)).AlertRaised.Should().BeTrue();
         }
 
-        // Assert: each item has its open alert and its audit entry; only the first was told to the recipients.
-        var told = new List<int>();
-        foreach (var id in burst)
+        // Assert: one open alert, the first item's, standing for all three; each item audited; told once.
+        var alert = (await world.AlertsAsync(burst[0])).Should().ContainSingle().Subject;
+        alert.Reasons.Should().Be(nameof(AlertReasons.NobodyOnDuty));
+        alert.ResolvedAt.Should().BeNull();
+        alert.ItemCount.Should().Be(3);
+        alert.LastRaisedAt.Should().Be(raisedAt);
+        (await OpenAlertsAsync(world)).Should().ContainSingle();
+        (await world.AuditAsync(burst[0])).Should().ContainSingle(a => a.Action == "alert-raised");
+        foreach (var id in burst.Skip(1))
         {
-            (await world.AlertsAsync(id)).Should().ContainSingle(a => a.ResolvedAt == null).Which.Reasons.Should().Be(nameof(AlertReasons.NobodyOnDuty));
-            (await world.AuditAsync(id)).Should().ContainSingle(a => a.Action == "alert-raised");
-            told.Add((await world.NotificationsAsync(id)).Count(n => n.Kind == NotificationKind.Alert));
+            (await world.AlertsAsync(id)).Should().BeEmpty("it is counted in the first item's alert");
+            (await world.ItemAsync(id)).AssignedToId.Should().Be(world.Admin);
+            (await world.AuditAsync(id)).Should().ContainSingle(a => a.Action == "alert-folded")
+                .Which.Detail.Should().StartWith("NobodyOnDuty: counted in the alert raised 10:00 on Tue");
         }
 
-        told.Should().Equal(2, 0, 0);
+        (await Task.WhenAll(burst.Select(world.NotificationsAsync))).Select(n => n.Count(x => x.Kind == NotificationKind.Alert)).Should().Equal(2, 0, 0);
 
-        // Act: once the open alerts are resolved, the same condition is told again; and so it is once they are old.
+        // Act: once it is resolved, the cause is raised and told again; the next is folded into that; and once that
+        // one is older than the quiet period, a new one is raised and told.
         await using (var db = Fixture.Db())
         {
             await db.Alerts.Where(a => a.SchoolId == world.School).ExecuteUpdateAsync(x => x.SetProperty(a => a.ResolvedAt, world.Clock.GetUtcNow()));
@@ -199,18 +208,40 @@ public sealed class AssignmentTests(WorkerFixture fixture) : WorkerTest(fixture)
         var later = await world.ArrivedCommentAsync();
 
         // Assert
+        (await world.AlertsAsync(afterResolved)).Should().ContainSingle().Which.ItemCount.Should().Be(2);
         (await world.NotificationsAsync(afterResolved)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
+        (await world.AlertsAsync(sameMinute)).Should().BeEmpty();
         (await world.NotificationsAsync(sameMinute)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(0);
+        (await world.AlertsAsync(later)).Should().ContainSingle().Which.ItemCount.Should().Be(1);
         (await world.NotificationsAsync(later)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
+        (await OpenAlertsAsync(world)).Should().HaveCount(2, "the one older than the quarter of an hour stays open until resolved");
 
-        // Act: two more, past the quiet period again, routed in one write batch with nothing saved between them.
+        // Act: past the quiet period again, two routed in one write with nothing saved between them, then two as two
+        // writes of one batch, each saved and the batch's tracker cleared after it.
         world.Clock.Advance(ItemRouter.AlertQuietPeriod + TimeSpan.FromMinutes(1));
         var together = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
+        var writesOfOneBatch = new[] { await world.ScreenedCommentAsync(), await world.ScreenedCommentAsync() };
         await world.ArriveTogetherAsync(together);
+        await world.ArriveAsWritesOfOneBatchAsync(writesOfOneBatch);
 
-        // Assert: the first of the transaction is told, the second not.
+        // Assert: the first of them raised it and was told; the three after it were folded into it.
+        (await world.AlertsAsync(together[0])).Should().ContainSingle().Which.ItemCount.Should().Be(4);
         (await world.NotificationsAsync(together[0])).Count(n => n.Kind == NotificationKind.Alert).Should().Be(2);
-        (await world.NotificationsAsync(together[1])).Count(n => n.Kind == NotificationKind.Alert).Should().Be(0);
+        foreach (var id in together.Skip(1).Concat(writesOfOneBatch))
+        {
+            (await world.AlertsAsync(id)).Should().BeEmpty();
+            (await world.NotificationsAsync(id)).Count(n => n.Kind == NotificationKind.Alert).Should().Be(0);
+            (await world.AuditAsync(id)).Should().ContainSingle(a => a.Action == "alert-folded");
+        }
+
+        await using var check = Fixture.Db();
+        (await AuditLog.VerifyAsync(check, world.School, CancellationToken.None)).Intact.Should().BeTrue();
+    }
+
+    private async Task<List<RoutingAlert>> OpenAlertsAsync(RoutingWorld world)
+    {
+        await using var db = Fixture.Db();
+        return await db.Alerts.AsNoTracking().Where(a => a.SchoolId == world.School && a.ResolvedAt == null).ToListAsync();
     }
 
     [Fact]
