@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Api.Notifications;
 using Moderation.Api.Routing;
+using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
 using Moderation.Domain.Rota;
 using Moderation.Domain.Rota.Scheduling;
@@ -296,6 +297,56 @@ public sealed class RoutingApiTests(ApiFixture fixture) : ApiTest(fixture)
         openAfter.Should().BeEmpty();
         all.Should().ContainSingle().Which.Resolution.Should().Be("Tom added to the rota");
         foreign.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task An_alert_resolved_by_someone_else_while_the_request_waited_for_the_schools_lock_answers_409_and_writes_nothing()
+    {
+        // Arrange: an open alert, and another administrator's resolution of it in a transaction that holds the
+        // school's chain lock and has not committed, so the request reads the alert as open and then waits.
+        await Fixture.SeedDemoRotasAsync();
+        var id = await Fixture.IngestAndScreenAsync("fleming-primary", "Is the car park open on Saturday?");
+        var alertId = Guid.NewGuid();
+        await using (var db = Fixture.Db())
+        {
+            db.Alerts.Add(new RoutingAlert
+            {
+                Id = alertId, SchoolId = Fleming, ItemId = id, Reasons = "EveryoneAtCap", Message = "A comment on Facebook went to escalation level 1.",
+                RaisedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var admin = await Fixture.As("admin@riverside.example");
+        await using var other = Fixture.Db();
+        await using var otherTx = await other.Database.BeginTransactionAsync();
+        await AuditLog.LockChainAsync(other, Fleming, CancellationToken.None);
+        await other.Alerts.Where(a => a.Id == alertId)
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.ResolvedAt, DateTimeOffset.UtcNow).SetProperty(a => a.Resolution, "Sorted by the other administrator"));
+        var before = await WithDb(db => db.AuditEntries.CountAsync(e => e.ChainId == Fleming));
+
+        // Act: the request waits for the school's lock; the other resolution commits meanwhile.
+        var request = admin.PostAsJsonAsync($"/api/schools/{Fleming}/alerts/{alertId}/resolve", new { resolution = "Tom added to the rota" });
+        await using (var probe = Fixture.Db())
+        {
+            await Eventually.WaitForAsync(
+                () => probe.Database.SqlQueryRaw<int>(
+                    "SELECT count(*)::int AS \"Value\" FROM pg_locks WHERE locktype = 'advisory' AND NOT granted " +
+                    "AND ((classid::bigint << 32) | objid::bigint) = hashtextextended({0}, 7)", Fleming.ToString()).SingleAsync(),
+                n => n >= 1, "the request to wait for the school's chain lock");
+        }
+
+        request.IsCompleted.Should().BeFalse("the other transaction still holds the school's lock");
+        await otherTx.CommitAsync();
+        using var response = await request;
+
+        // Assert: a conflict, the other resolution kept, and no audit entry for the refused one.
+        response.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        response.Content.Headers.ContentType?.MediaType.Should().Be("application/problem+json");
+        var stored = await WithDb(db => db.Alerts.AsNoTracking().SingleAsync(a => a.Id == alertId));
+        stored.Resolution.Should().Be("Sorted by the other administrator");
+        stored.ResolvedById.Should().BeNull();
+        (await WithDb(db => db.AuditEntries.CountAsync(e => e.ChainId == Fleming))).Should().Be(before);
     }
 
     [Fact]
