@@ -47,6 +47,12 @@ public sealed record LoadOptions
     /// </summary>
     public int WarmupSeconds { get; init; } = 4;
 
+    /// <summary>
+    /// Weights of the mix, in <see cref="Traffic.Kinds"/> order: plain, risky, naming pupils, Instagram, drafts with a
+    /// tagged photo. The default is the realistic mix; others measure one kind's cost alone (docs/benchmarks.md).
+    /// </summary>
+    public IReadOnlyList<int> Mix { get; init; } = Traffic.DefaultMix;
+
     public const string Usage = """
         usage: dotnet run -c Release --project tests/Moderation.LoadTest -- [run] [options]
                dotnet run -c Release --project tests/Moderation.LoadTest -- baseline [--baseline-seconds S] [--pg-clients N]
@@ -66,6 +72,8 @@ public sealed record LoadOptions
           --webhook-batch N      comments per webhook POST, 1-100, as Meta batches a busy post's comments: one entry
                                  per page or Instagram account, its comments as changes; the rate stays in items/s
                                  (default 1: each comment on its own)
+          --mix T,R,N,I,D        weights of plain, risky, pupil-naming and Instagram comments and drafts with a tagged
+                                 photo, whole numbers 0-100 with at least one above 0 (default 40,15,20,10,15)
         Needs the servers from infra/up.sh and `source infra/env.sh`. MODERATION_TEST_SUFFIX is appended to the
         database and vhost names (moderation_load).
         """;
@@ -146,6 +154,21 @@ public sealed record LoadOptions
                     break;
                 case "--webhook-batch":
                     o = o with { WebhookBatch = Int(name, value, 1, 100, errors, o.WebhookBatch) };
+                    break;
+                case "--mix":
+                    var weights = value.Split(',');
+                    if (weights.Length == Traffic.Kinds.Count
+                        && weights.All(w => int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 100)
+                        && weights.Sum(w => int.Parse(w, CultureInfo.InvariantCulture)) > 0)
+                    {
+                        o = o with { Mix = [.. weights.Select(w => int.Parse(w, CultureInfo.InvariantCulture))] };
+                    }
+                    else
+                    {
+                        errors.Add($"--mix must be {Traffic.Kinds.Count} whole numbers from 0 to 100, comma-separated, not all 0 " +
+                                   $"({string.Join(", ", Traffic.Kinds)}); got '{value}'");
+                    }
+
                     break;
                 case "--hot":
                     if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hot) && hot is >= 0 and <= 1)

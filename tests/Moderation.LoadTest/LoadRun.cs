@@ -112,7 +112,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
 
             // Warm-up on the demo school (its items are left out of the figures): JIT, pools and queues, as in a running service.
             Say($"Warm-up: {25 * options.WarmupSeconds} items to Fleming Primary at 25 items/s ...");
-            var warm = new Traffic(http, fleming, AppSecret, "warm", 0, options.WebhookBatch);
+            var warm = new Traffic(http, fleming, AppSecret, "warm", 0, options.WebhookBatch, options.Mix);
             warm.PreparePhotos();
             await warm.RunAsync(25, TimeSpan.FromSeconds(options.WarmupSeconds), options.Connections, ct);
             await DrainAsync(db, expectedLoadItems: 0, TimeSpan.FromSeconds(120), null, ct);
@@ -125,7 +125,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             var runClock = Stopwatch.StartNew();
             sampler.Start(Say);
             Say($"Sending for {options.DurationSeconds} s ...");
-            var traffic = new Traffic(http, targets, AppSecret, "load" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "-", options.HotShare, options.WebhookBatch);
+            var traffic = new Traffic(http, targets, AppSecret, "load" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "-", options.HotShare, options.WebhookBatch, options.Mix);
             traffic.PreparePhotos();
             var sent = await traffic.RunAsync(options.Rate, TimeSpan.FromSeconds(options.DurationSeconds), options.Connections, ct);
             Say($"  sent {sent.Started} items in {sent.WebhookRequests + sent.DraftRequests} requests, accepted {sent.Accepted} in {sent.Elapsed.TotalSeconds:0.0} s ({sent.Accepted / sent.Elapsed.TotalSeconds:0} items/s accepted)"
@@ -327,7 +327,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         Say("");
         Say("| figure | value |");
         Say("|---|---|");
-        Say($"| offered | {(options.Rate is { } r ? $"{r:0} items/s" : "max")} for {options.DurationSeconds} s, {options.Workers} worker(s), {options.Schools} schools |");
+        Say($"| offered | {(options.Rate is { } r ? $"{r:0} items/s" : "max")} for {options.DurationSeconds} s, {options.Workers} worker(s), {options.Schools} schools, mix {string.Join(",", options.Mix)} |");
         Say($"| webhook comments per request | {options.WebhookBatch} ({sent.WebhookRequests} webhook requests for {sent.Started - sent.DraftRequests} comments; {sent.DraftRequests} draft requests, one item each) |");
         Say($"| sent / accepted by the API, items | {sent.Started} / {sent.Accepted} ({string.Join(", ", sent.AcceptedByKind.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}) |");
         Say($"| refused | {(sent.Refused.Count == 0 ? "none" : string.Join(", ", sent.Refused.Select(kv => $"{kv.Key} ×{kv.Value}")))} |");

@@ -50,13 +50,16 @@ public sealed record TrafficResult(
 /// ends goes in a last, smaller POST per object. Drafts are one request each.
 /// </para>
 /// </summary>
-public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools, string appSecret, string runTag, double hotShare, int webhookBatch = 1)
+public sealed class Traffic(
+    HttpClient http, IReadOnlyList<SchoolTarget> schools, string appSecret, string runTag, double hotShare, int webhookBatch = 1, IReadOnlyList<int>? mix = null)
 {
-    // Weights of the mix, out of 100.
-    private static readonly (ItemMix Kind, int Weight)[] s_mix =
-    [
-        (ItemMix.TextOnly, 40), (ItemMix.Risky, 15), (ItemMix.PupilNames, 20), (ItemMix.Instagram, 10), (ItemMix.DraftWithTaggedPhoto, 15),
-    ];
+    /// <summary>The kinds of the mix, in the order <see cref="LoadOptions.Mix"/> weighs them.</summary>
+    public static readonly IReadOnlyList<ItemMix> Kinds = [ItemMix.TextOnly, ItemMix.Risky, ItemMix.PupilNames, ItemMix.Instagram, ItemMix.DraftWithTaggedPhoto];
+
+    /// <summary>The realistic mix: weights out of 100, in <see cref="Kinds"/> order.</summary>
+    public static readonly IReadOnlyList<int> DefaultMix = [40, 15, 20, 10, 15];
+
+    private readonly (ItemMix Kind, int Weight)[] _mix = [.. Kinds.Zip(mix ?? DefaultMix)];
 
     private static readonly string[] s_plain =
     [
@@ -231,10 +234,10 @@ public sealed class Traffic(HttpClient http, IReadOnlyList<SchoolTarget> schools
     private SchoolTarget PickSchool(Random random) =>
         random.NextDouble() < hotShare ? schools[0] : schools[random.Next(schools.Count)];
 
-    private static ItemMix PickKind(Random random)
+    private ItemMix PickKind(Random random)
     {
-        var roll = random.Next(100);
-        foreach (var (kind, weight) in s_mix)
+        var roll = random.Next(_mix.Sum(m => m.Weight));
+        foreach (var (kind, weight) in _mix)
         {
             if (roll < weight)
             {
