@@ -252,7 +252,6 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
 
         // Only the row inserted with this id is this item's: a repeat later in the list, or one stored before, conflicted.
         var stored = new ModerationItem?[rows.Count];
-        var hides = new List<PlatformActionRecord>();
         for (var i = 0; i < rows.Count; i++)
         {
             var (item, account, id) = rows[i];
@@ -265,22 +264,9 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
             await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
             if (item.HideOnArrival && account.PreModerated)
             {
-                // Stored with the item, so the hide happens even if this process dies before it is sent: each with
-                // the message that starts it, or collected to start together (ADR 0605) and stored in one statement.
-                if (startTogether is null)
-                {
-                    PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now);
-                }
-                else
-                {
-                    hides.Add(PlatformActions.New(id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now));
-                }
+                // Stored with the item, so the hide happens even if this process dies before it is sent.
+                PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now, startTogether);
             }
-        }
-
-        if (hides.Count > 0)
-        {
-            await PlatformActions.InsertManyAsync(db, hides, now, ct, startTogether);
         }
 
         return (stored, accounts, now);

@@ -38,7 +38,18 @@ public static class PlatformActions
         ModerationDbContext db, Guid itemId, Guid schoolId, Guid accountId, PlatformAction action, ActionPurpose purpose, DateTimeOffset now,
         ICollection<PlatformActionRecord>? startTogether = null)
     {
-        var record = New(itemId, schoolId, accountId, action, purpose, now);
+        var record = new PlatformActionRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            ItemId = itemId,
+            SchoolId = schoolId,
+            SocialAccountId = accountId,
+            Action = action,
+            Purpose = purpose,
+            Status = ActionStatus.Pending,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
         db.PlatformActions.Add(record);
         if (startTogether is null)
         {
@@ -51,20 +62,6 @@ public static class PlatformActions
 
         return record;
     }
-
-    /// <summary>A new action, pending from <paramref name="now"/>, for <see cref="Queue"/> or <see cref="InsertManyAsync"/>.</summary>
-    public static PlatformActionRecord New(Guid itemId, Guid schoolId, Guid accountId, PlatformAction action, ActionPurpose purpose, DateTimeOffset now) => new()
-    {
-        Id = Guid.CreateVersion7(now),
-        ItemId = itemId,
-        SchoolId = schoolId,
-        SocialAccountId = accountId,
-        Action = action,
-        Purpose = purpose,
-        Status = ActionStatus.Pending,
-        CreatedAt = now,
-        NextAttemptAt = now,
-    };
 
     /// <summary>
     /// The messages that start actions queued together (a webhook body's hides on arrival, ADR 0605): one
@@ -80,13 +77,10 @@ public static class PlatformActions
 
     /// <summary>
     /// Stores many new actions (not yet attempted) in one statement, in the caller's transaction, and for each pending
-    /// one the message that starts it, unless <paramref name="startTogether"/> collects them for <see cref="StartTogether"/>:
-    /// the rows <see cref="Queue"/> (or adding a record) would write, without tracking them. A second action for the
-    /// same item, account and purpose breaks the unique index, as it does there.
+    /// one the message that starts it: the rows <see cref="Queue"/> (or adding a record) would write, without tracking
+    /// them. A second action for the same item, account and purpose breaks the unique index, as it does there.
     /// </summary>
-    public static async Task InsertManyAsync(
-        ModerationDbContext db, IReadOnlyList<PlatformActionRecord> records, DateTimeOffset now, CancellationToken ct,
-        ICollection<PlatformActionRecord>? startTogether = null)
+    public static async Task InsertManyAsync(ModerationDbContext db, IReadOnlyList<PlatformActionRecord> records, DateTimeOffset now, CancellationToken ct)
     {
         if (db.Database.CurrentTransaction is null)
         {
@@ -125,18 +119,8 @@ public static class PlatformActions
                 ArrayParameters.Texts("last_error", records.Select(r => r.LastError)),
             ],
             ct);
-        var pending = records.Where(r => r.Status == ActionStatus.Pending).ToList();
-        if (startTogether is not null)
-        {
-            foreach (var record in pending)
-            {
-                startTogether.Add(record);
-            }
-
-            return;
-        }
-
-        await Outbox.EnqueueManyAsync(db, pending.Select(r => new PlatformActionRequested(r.Id, r.ItemId, r.SchoolId)).ToList(), now, ct);
+        var pending = records.Where(r => r.Status == ActionStatus.Pending).Select(r => new PlatformActionRequested(r.Id, r.ItemId, r.SchoolId)).ToList();
+        await Outbox.EnqueueManyAsync(db, pending, now, ct);
     }
 
     /// <summary>
