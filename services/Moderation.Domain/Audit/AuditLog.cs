@@ -391,6 +391,26 @@ internal sealed class TransactionHolds
     public T? Kept<T>(ModerationDbContext db, string name, Guid id) where T : class =>
         Current(db) && _kept.TryGetValue((name, id), out var value) ? value as T : null;
 
+    /// <summary>
+    /// A row this transaction kept to change again (<see cref="Keep{T}"/>), tracked, or null. A school's write batch
+    /// clears its tracker after each write's save (ADR 0601); the row is this transaction's to change still, under the
+    /// school's chain lock, so a detached one is attached again to be saved.
+    /// </summary>
+    public T? KeptRow<T>(ModerationDbContext db, string name, Guid id) where T : class
+    {
+        if (Kept<T>(db, name, id) is not { } kept)
+        {
+            return null;
+        }
+
+        if (db.Entry(kept).State == EntityState.Detached)
+        {
+            db.Attach(kept);
+        }
+
+        return kept;
+    }
+
     /// <summary>Keeps a value for the rest of this transaction; nothing is kept outside one.</summary>
     public void Keep<T>(ModerationDbContext db, string name, Guid id, T value) where T : class
     {

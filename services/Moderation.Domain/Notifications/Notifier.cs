@@ -90,15 +90,8 @@ public sealed class Notifier(IOptions<NotificationOptions> options)
     /// </summary>
     private static async Task<Notification?> UnreadAssignedAsync(ModerationDbContext db, NotificationRequest request, DateTimeOffset now, CancellationToken ct)
     {
-        if (db.HeldInTransaction.Kept<Notification>(db, UnreadAssigned, request.RecipientId) is { } kept && kept.SchoolId == request.SchoolId)
+        if (db.HeldInTransaction.KeptRow<Notification>(db, UnreadAssigned, request.RecipientId) is { } kept && kept.SchoolId == request.SchoolId)
         {
-            if (db.Entry(kept).State == EntityState.Detached)
-            {
-                // A school's write batch clears its tracker after each write's save (ADR 0601); the row is this
-                // transaction's to change still, under the school's chain lock, so it is attached again to be saved.
-                db.Notifications.Attach(kept);
-            }
-
             return kept;
         }
 

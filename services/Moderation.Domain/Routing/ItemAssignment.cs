@@ -41,9 +41,9 @@ public sealed class ItemAssignment
 /// their cap, the headteacher reached) or that nobody can hold. At most one is open per item.
 /// <para>
 /// A school-wide cause alone (nobody on duty, everyone at their cap) for an item that did get an owner is one open
-/// alert while it lasts: the school's next such items within <see cref="ItemRouter.AlertQuietPeriod"/> of the last are
-/// folded into it (<see cref="ItemCount"/>, <see cref="LastRaisedAt"/>), so a burst is one alert with a count, resolved
-/// once, not thousands.
+/// alert while it lasts: the school's next such items, while it is open and less than
+/// <see cref="ItemRouter.AlertQuietPeriod"/> old, are folded into it (<see cref="ItemCount"/>, <see cref="LastRaisedAt"/>),
+/// so a burst is one alert with a count, resolved once, not thousands.
 /// </para>
 /// </summary>
 public sealed class RoutingAlert

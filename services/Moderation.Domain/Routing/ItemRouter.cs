@@ -353,15 +353,8 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
     private async Task<RoutingAlert?> OpenSchoolWideAsync(Guid schoolId, AlertReasons reasons, DateTimeOffset now, CancellationToken ct)
     {
         var key = OpenAlertKey(reasons);
-        if (db.HeldInTransaction.Kept<RoutingAlert>(db, key, schoolId) is { } kept)
+        if (db.HeldInTransaction.KeptRow<RoutingAlert>(db, key, schoolId) is { } kept)
         {
-            if (db.Entry(kept).State == EntityState.Detached)
-            {
-                // A school's write batch clears its tracker after each write's save (ADR 0601); the row is this
-                // transaction's to change still, under the school's chain lock, so it is attached again to be saved.
-                db.Alerts.Attach(kept);
-            }
-
             return kept;
         }
 
