@@ -44,6 +44,10 @@ internal sealed class ModerationItemConfiguration : IEntityTypeConfiguration<Mod
         builder.HasIndex(i => new { i.SchoolId, i.State, i.ReceivedAt });
         builder.HasIndex(i => i.AssignedToId);
 
+        // Routing counts each candidate's open items for every item it routes: only the open ones are read, however many
+        // a moderator has decided over the years (docs/benchmarks.md, issue 9, tenth pass).
+        builder.HasIndex(i => i.AssignedToId, "ix_items_open_per_owner").HasFilter("state IN ('AwaitingReview', 'Escalated')");
+
         // The routing sweep looks for items past their due time and claims past their lease.
         builder.HasIndex(i => i.DueAt);
         builder.HasIndex(i => i.ClaimExpiresAt);
