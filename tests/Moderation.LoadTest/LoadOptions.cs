@@ -156,12 +156,10 @@ public sealed record LoadOptions
                     o = o with { WebhookBatch = Int(name, value, 1, 100, errors, o.WebhookBatch) };
                     break;
                 case "--mix":
-                    var weights = value.Split(',');
-                    if (weights.Length == Traffic.Kinds.Count
-                        && weights.All(w => int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 100)
-                        && weights.Sum(w => int.Parse(w, CultureInfo.InvariantCulture)) > 0)
+                    var weights = value.Split(',').Select(w => int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 100 ? n : -1).ToList();
+                    if (weights.Count == Traffic.Kinds.Count && !weights.Contains(-1) && weights.Sum() > 0)
                     {
-                        o = o with { Mix = [.. weights.Select(w => int.Parse(w, CultureInfo.InvariantCulture))] };
+                        o = o with { Mix = weights };
                     }
                     else
                     {

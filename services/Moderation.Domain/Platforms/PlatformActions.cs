@@ -710,12 +710,15 @@ public sealed class PlatformActionExecutor(
 
         foreach (var (action, sentence) in hides)
         {
-            await AuditLog.AppendAsync(db, schoolId, Actor.System(Stage), "platform-hide", now, action.ItemId, detail: Truncate(sentence), cancellationToken: ct);
+            await AuditLog.AppendAsync(db, schoolId, Actor.System(Stage), DoneAction(action), now, action.ItemId, detail: Truncate(sentence), cancellationToken: ct);
         }
 
         var recorded = hides.Select(h => h.Action.Id).ToHashSet();
         return finished.Where(f => !recorded.Contains(f.Action.Id)).ToList();
     }
+
+    /// <summary>The audit action of an action carried out on the platform: <c>platform-hide</c>, <c>platform-show</c> and so on.</summary>
+    private static string DoneAction(PlatformActionRecord action) => $"platform-{action.Action.ToString().ToLowerInvariant()}";
 
     private static string Sentence(PlatformActionRecord action, SocialAccount account, PlatformActionResult result) =>
         $"{Verb(action.Action)} on {account.Platform} ({account.Handle}): {result.Description}";
@@ -735,7 +738,7 @@ public sealed class PlatformActionExecutor(
             item.HiddenOnPlatform = false;
         }
 
-        await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), $"platform-{action.Action.ToString().ToLowerInvariant()}", now, item.Id,
+        await AuditLog.AppendAsync(db, item.SchoolId, Actor.System(Stage), DoneAction(action), now, item.Id,
             detail: Truncate(sentence), cancellationToken: ct);
         if (action.Purpose == ActionPurpose.Takedown)
         {
