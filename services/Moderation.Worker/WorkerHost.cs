@@ -34,7 +34,6 @@ public static class WorkerHost
             bus.AddConsumer<Consent.ConsentReconciliationConsumer, Consent.ConsentReconciliationConsumerDefinition>();
         });
         builder.AddModerationScreening();
-        builder.Services.AddSingleton<ItemScreening>();
         builder.AddModerationNotifications();
         builder.AddModerationRouting();
         builder.AddModerationPlatforms();

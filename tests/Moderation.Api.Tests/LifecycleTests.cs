@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Api.Drafts;
 using Moderation.Api.Queue;
+using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
 using Moderation.Testing;
 using Moderation.Domain.Platforms;
@@ -52,7 +53,7 @@ public sealed class LifecycleTests(ApiFixture fixture) : ApiTest(fixture)
         using var submitted = await SubmitDraftAsync(author, Fixture.Schools["fleming-primary"], "Year 4 won the quiz! Call 07700 900456 for tickets.", accounts.Take(2), ("quiz.png", Png));
         submitted.StatusCode.Should().Be(HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
         var draft = await ReadAsync<DraftCreated>(submitted);
-        await Fixture.WaitForStateAsync(draft.Id, ItemState.AwaitingReview);
+        draft.State.Should().Be(ItemState.AwaitingReview, "a draft is screened and routed as it is submitted (ADR 0607)");
         var detail = await head.GetFromJsonAsync<ItemDetail>($"/api/items/{draft.Id}", ApiFixture.Json);
         using var approved = await head.PostAsJsonAsync($"/api/items/{draft.Id}/approve", new { text = "Year 4 won the quiz!", version = detail!.Version });
 
@@ -80,15 +81,47 @@ public sealed class LifecycleTests(ApiFixture fixture) : ApiTest(fixture)
         actions.Should().Equal("draft-submitted", "screening-started", "screened", "assigned", "approved", "platform-blocked", "platform-blocked");
         var types = await db.Outbox.Where(o => o.Type != "Moderation.Contracts.NotificationDeliveryRequested").OrderBy(o => o.Seq).Select(o => o.Type).ToListAsync();
         (await db.Items.SingleAsync(i => i.Id == draft.Id)).AssignedToId.Should().NotBe(item.DraftAuthorId!.Value, "a draft goes to an approver, never its author");
-        // Screening routes in its own transaction (ADR 0603): nothing goes between the item received and the decision.
-        types.Take(2).Should().Equal("Moderation.Contracts.ItemReceived", "Moderation.Contracts.ItemDecided");
-        types.Skip(2).Should().Equal(["Moderation.Contracts.PlatformActionRequested", "Moderation.Contracts.PlatformActionRequested"],
+        // Screened and routed in the submission's own transaction (ADR 0607): no message goes before the decision.
+        types.Take(1).Should().Equal("Moderation.Contracts.ItemDecided");
+        types.Skip(1).Should().Equal(["Moderation.Contracts.PlatformActionRequested", "Moderation.Contracts.PlatformActionRequested"],
             "the decision became one publish action per chosen account, and nothing was retried");
         (await db.PlatformActions.Where(a => a.ItemId == draft.Id).Select(a => a.Action).ToListAsync())
             .Should().HaveCount(2).And.OnlyContain(a => a == PlatformAction.Publish);
 
         using var photo = await head.GetAsync($"/api/items/{draft.Id}/media/{detail.Media[0].Id}");
         (await photo.Content.ReadAsByteArrayAsync()).Should().Equal(Png);
+    }
+
+    [Fact]
+    public async Task A_draft_that_cannot_be_screened_as_it_is_submitted_is_stored_anyway_and_screened_apart_by_the_worker()
+    {
+        // Arrange: the draft's "screened" entry fails to be written in both runs of its write batch (the second with a
+        // savepoint), which rolls back screening at submission; the draft must then be stored the two-stage way.
+        using var author = await Fixture.As("author@fleming.example");
+        var accounts = await FlemingAccountsAsync();
+        var text = $"Sports day results {Guid.NewGuid():N}";
+        DraftCreated draft;
+        await using (await FailingWrites.InstallAsync(Fixture.Db, "audit_entries", "INSERT", $"NEW.action = 'screened' AND NEW.actor = 'system:screening'", times: 2))
+        {
+            // Act
+            using var submitted = await SubmitDraftAsync(author, Fixture.Schools["fleming-primary"], text, accounts.Take(1), ("day.png", Png));
+            submitted.StatusCode.Should().Be(HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
+            draft = await ReadAsync<DraftCreated>(submitted);
+        }
+
+        // Assert: stored unscreened with its message, then screened and assigned once by the worker; nothing of the
+        // failed attempt stayed, and the school's audit chain still verifies.
+        draft.State.Should().Be(ItemState.Received);
+        await Fixture.WaitForStateAsync(draft.Id, ItemState.AwaitingReview);
+        await using var db = Fixture.Db();
+        (await db.Items.CountAsync(i => i.Text == text)).Should().Be(1);
+        (await db.ItemMedia.CountAsync(m => m.ItemId == draft.Id)).Should().Be(1);
+        (await db.AuditEntries.Where(a => a.ItemId == draft.Id).OrderBy(a => a.Seq).Select(a => a.Action).ToListAsync())
+            .Should().Equal("draft-submitted", "screening-started", "screened", "assigned");
+        (await db.ItemAssignments.CountAsync(a => a.ItemId == draft.Id)).Should().Be(1);
+        (await db.Outbox.Where(o => o.Type == "Moderation.Contracts.ItemReceived").Select(o => o.Payload).ToListAsync())
+            .Count(p => p.Contains(draft.Id.ToString(), StringComparison.Ordinal)).Should().Be(1, "the draft went the two-stage way");
+        (await AuditLog.VerifyAsync(db, Fixture.Schools["fleming-primary"], CancellationToken.None)).Intact.Should().BeTrue();
     }
 
     [Fact]

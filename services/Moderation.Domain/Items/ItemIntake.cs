@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Moderation.Contracts;
 using Moderation.Domain.Accounts;
 using Moderation.Domain.Audit;
@@ -7,6 +9,7 @@ using Moderation.Domain.Messaging;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
 using Moderation.Domain.Schools;
+using Moderation.Domain.Screening;
 using Npgsql;
 
 namespace Moderation.Domain.Items;
@@ -28,7 +31,14 @@ public sealed record InboundItem(
 
 /// <summary>How items enter the queue: staff drafts from the API, inbound items from connectors and seeds.</summary>
 /// <param name="connectors">What each platform can publish; without it (tools that only ingest), drafts are not checked against it.</param>
-public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, PlatformConnectors? connectors = null)
+/// <param name="screening">With <paramref name="batches"/>, screens and routes a draft as it is submitted (ADR 0607); without them, a draft is screened apart.</param>
+public sealed class ItemIntake(
+    ModerationDbContext db,
+    TimeProvider time,
+    PlatformConnectors? connectors = null,
+    ItemScreening? screening = null,
+    SchoolWriteBatches? batches = null,
+    ILogger<ItemIntake>? logger = null)
 {
     public const int MaxTextLength = 63_206;
 
@@ -84,23 +94,11 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
             return Outcome.Invalid($"{string.Join(" and ", unable.Select(a => $"{a.Platform} ({a.Handle})"))} cannot take {what} through its API; choose other accounts.");
         }
 
-        var now = time.GetUtcNow();
-        var item = new ModerationItem
+        var contentTypes = new string[photos.Count];
+        for (var i = 0; i < photos.Count; i++)
         {
-            Id = Guid.CreateVersion7(now),
-            SchoolId = schoolId,
-            Kind = ItemKind.OutboundDraft,
-            State = ItemState.Received,
-            Text = text,
-            DraftAuthorId = author.UserId,
-            AuthorName = author.Name,
-            ReceivedAt = now,
-            UpdatedAt = now,
-        };
-        foreach (var photo in photos)
-        {
-            var contentType = ImageFormats.DetectContentType(photo.Content);
-            if (contentType is null)
+            var photo = photos[i];
+            if (ImageFormats.DetectContentType(photo.Content) is not { } contentType)
             {
                 return Outcome.Invalid($"'{photo.FileName}' is not a JPEG, PNG, WebP or HEIC image.");
             }
@@ -110,27 +108,96 @@ public sealed class ItemIntake(ModerationDbContext db, TimeProvider time, Platfo
                 return new Outcome(OutcomeKind.Invalid, Detail: $"'{photo.FileName}' is larger than {ImageFormats.MaxPhotoBytes / (1024 * 1024)} MB.");
             }
 
-            item.Media.Add(new ItemMedia
-            {
-                Id = Guid.CreateVersion7(now),
-                ItemId = item.Id,
-                FileName = Path.GetFileName(photo.FileName),
-                ContentType = contentType,
-                Length = photo.Content.LongLength,
-                Sha256 = Convert.ToHexStringLower(SHA256.HashData(photo.Content)),
-                Content = photo.Content,
-            });
+            contentTypes[i] = contentType;
         }
 
-        item.Targets.AddRange(accounts.Select(a => new DraftTarget { ItemId = item.Id, SocialAccountId = a }));
+        var now = time.GetUtcNow();
+        var itemId = Guid.CreateVersion7(now);
+        var mediaIds = photos.Select(_ => Guid.CreateVersion7(now)).ToArray();
+        var hashes = photos.Select(p => Convert.ToHexStringLower(SHA256.HashData(p.Content))).ToArray();
+        // Built afresh for each attempt to store it: a write batch that runs again starts from the draft as submitted.
+        ModerationItem Draft()
+        {
+            var item = new ModerationItem
+            {
+                Id = itemId,
+                SchoolId = schoolId,
+                Kind = ItemKind.OutboundDraft,
+                State = ItemState.Received,
+                Text = text,
+                DraftAuthorId = author.UserId,
+                AuthorName = author.Name,
+                ReceivedAt = now,
+                UpdatedAt = now,
+            };
+            for (var i = 0; i < photos.Count; i++)
+            {
+                item.Media.Add(new ItemMedia
+                {
+                    Id = mediaIds[i],
+                    ItemId = itemId,
+                    FileName = Path.GetFileName(photos[i].FileName),
+                    ContentType = contentTypes[i],
+                    Length = photos[i].Content.LongLength,
+                    Sha256 = hashes[i],
+                    Content = photos[i].Content,
+                });
+            }
 
+            item.Targets.AddRange(accounts.Select(a => new DraftTarget { ItemId = itemId, SocialAccountId = a }));
+            return item;
+        }
+
+        var actor = author.AsActor();
+        var submitted = $"{photos.Count} photo(s), {accounts.Count} account(s)";
+        if (screening is not null && batches is not null && await ScreenAndRouteAsync(Draft, actor, submitted, now, ct) is { } routed)
+        {
+            return Outcome.Done(routed);
+        }
+
+        // Screened apart, by the worker's screening stage, from an ItemReceived message.
+        var draft = Draft();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Items.Add(item);
-        await AuditLog.AppendAsync(db, schoolId, author.AsActor(), "draft-submitted", now, item.Id, null, ItemState.Received.ToString(), $"{photos.Count} photo(s), {accounts.Count} account(s)", ct);
-        Outbox.Enqueue(db, new ItemReceived(item.Id, schoolId, item.Kind.ToString(), now), now);
+        db.Items.Add(draft);
+        await AuditLog.AppendAsync(db, schoolId, actor, "draft-submitted", now, draft.Id, null, ItemState.Received.ToString(), submitted, ct);
+        Outbox.Enqueue(db, new ItemReceived(draft.Id, schoolId, draft.Kind.ToString(), now), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return Outcome.Done(item);
+        return Outcome.Done(draft);
+    }
+
+    /// <summary>
+    /// Screens a draft as it is submitted and stores it screened and routed, in the school's next write batch
+    /// (ADR 0607): it reaches its approver with no message, inbox row or second read of its photos. Null if that could
+    /// not be done (the school's profile could not be read, say); nothing is then stored, and the caller stores the
+    /// draft to be screened apart. A draft is never stored unscreened without its <see cref="ItemReceived"/> message.
+    /// </summary>
+    private async Task<ModerationItem?> ScreenAndRouteAsync(Func<ModerationItem> draft, Actor actor, string submitted, DateTimeOffset now, CancellationToken ct)
+    {
+        var snapshot = draft();
+        try
+        {
+            // Before the transaction: screening is a pure function of the draft and the school, and may wait on the classifier.
+            var profile = await screening!.ProfileAsync(db, snapshot.SchoolId, null, ct);
+            var result = await screening.ScreenAsync(db, profile, snapshot, ct);
+            return await batches!.RunAsync(snapshot.SchoolId, async (services, batchCt) =>
+            {
+                var batchDb = services.GetRequiredService<ModerationDbContext>();
+                var item = draft();
+                batchDb.Items.Add(item);
+                // Its photos are the ones submitted; and nobody else can see a row this transaction has not committed.
+                batchDb.Entry(item).Collection(i => i.Media).IsLoaded = true;
+                batchDb.HeldInTransaction.ReadUnderLock(batchDb, item.Id);
+                await AuditLog.AppendAsync(batchDb, item.SchoolId, actor, "draft-submitted", now, item.Id, null, ItemState.Received.ToString(), submitted, batchCt);
+                await ItemScreening.StoreAsync(services, batchDb, item, result, rescreen: false, now, batchCt);
+                return item;
+            }, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger?.LogWarning(ex, "Draft {ItemId} of school {SchoolId} could not be screened as it was submitted; it is stored to be screened apart.", snapshot.Id, snapshot.SchoolId);
+            return null;
+        }
     }
 
     /// <summary>

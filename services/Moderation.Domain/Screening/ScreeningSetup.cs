@@ -16,7 +16,8 @@ public static class ScreeningSetup
     /// Screening for a host: the risk rules (loaded once, from <c>Screening:RulesPath</c> or the copy of
     /// <c>seeds/screening</c> beside the binary), the personal-data screener, the optional classifier
     /// (<c>Screening:Classifier</c>, see <see cref="ClassifierSetup.AddRiskClassifier"/>), school profiles
-    /// (at most <c>Screening:ProfileCachePupils</c> pupils kept between them) and the engine that runs them all.
+    /// (at most <c>Screening:ProfileCachePupils</c> pupils kept between them), the engine that runs them all, and
+    /// <see cref="ItemScreening"/>, which stores its results.
     /// </summary>
     public static IHostApplicationBuilder AddModerationScreening(this IHostApplicationBuilder builder)
     {
@@ -36,6 +37,7 @@ public static class ScreeningSetup
         builder.Services.AddSingleton(services => new SchoolScreeningProfiles(services.GetRequiredService<TimeProvider>(), pupilBudget));
         builder.Services.AddSingleton<ScreeningEngine>();
         builder.Services.AddSingleton<ScreeningPreview>();
+        builder.Services.AddSingleton<ItemScreening>();
         return builder;
     }
 }

@@ -7,7 +7,6 @@ using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
 using Moderation.Domain.Schools;
 using Moderation.Domain.Screening;
-using Moderation.Worker.Screening;
 
 namespace Moderation.Worker.Platforms;
 

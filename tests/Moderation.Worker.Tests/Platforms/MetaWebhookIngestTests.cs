@@ -117,7 +117,7 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
     {
         // Arrange: the first two "screened" entries fail to be written (a sequence is not rolled back with them), which
         // rolls back screening on intake; the comments must then go the two-stage way, and get there.
-        await using (await FailingWrites.InstallAsync(Fixture, "audit_entries", "INSERT", "NEW.action = 'screened'", times: 2))
+        await using (await FailingWrites.InstallAsync(Fixture.Db, "audit_entries", "INSERT", "NEW.action = 'screened'", times: 2))
         {
             var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(("7001_9101", "Is the trip still on?"), ("7001_9102", "Well done all")));
 
@@ -210,7 +210,7 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
         // Arrange: marking the delivery processed fails once, after its comments (and their hides, not yet started)
         // were committed; the retry finds every comment stored already.
         await using var world = await PlatformWorld.StartAsync(Fixture);
-        await using (await FailingWrites.InstallAsync(Fixture, "webhook_deliveries", "UPDATE", "NEW.processed_at IS NOT NULL", times: 1))
+        await using (await FailingWrites.InstallAsync(Fixture.Db, "webhook_deliveries", "UPDATE", "NEW.processed_at IS NOT NULL", times: 1))
         {
             var comments = new[] { ("7001_9401", "Is the trip still on?"), ("7001_9402", "Well done all"), ("7001_9403", "Thank you") };
             var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(comments));
@@ -281,38 +281,5 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
         counter[messageId].Should().Be(1, "a payload error is recorded, not retried");
         await using var db = Fixture.Db();
         (await db.Items.CountAsync()).Should().Be(0);
-    }
-}
-
-/// <summary>
-/// A trigger that makes the first few writes of a table that match a condition fail, as a database hiccup would; a
-/// sequence counts them, since it is not rolled back with the failed write. Disposing removes it.
-/// </summary>
-internal sealed class FailingWrites(WorkerFixture fixture, string table) : IAsyncDisposable
-{
-    public static async Task<FailingWrites> InstallAsync(WorkerFixture fixture, string table, string operation, string condition, int times)
-    {
-        // Names and conditions are the test's own constants, not input.
-        var sql = $$"""
-            CREATE SEQUENCE test_failures_{{table}};
-            CREATE FUNCTION test_fail_{{table}}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF {{condition}} AND nextval('test_failures_{{table}}') <= {{times}} THEN
-                    RAISE EXCEPTION 'test: this {{table}} write fails';
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER test_fail_{{table}} BEFORE {{operation}} ON {{table}} FOR EACH ROW EXECUTE FUNCTION test_fail_{{table}}();
-            """;
-        await using var db = fixture.Db();
-        await db.Database.ExecuteSqlRawAsync(sql);
-        return new FailingWrites(fixture, table);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        var sql = $"DROP TRIGGER test_fail_{table} ON {table}; DROP FUNCTION test_fail_{table}(); DROP SEQUENCE test_failures_{table};";
-        await using var db = fixture.Db();
-        await db.Database.ExecuteSqlRawAsync(sql);
     }
 }
