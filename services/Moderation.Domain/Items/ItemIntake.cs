@@ -150,7 +150,8 @@ public sealed class ItemIntake(
 
         var actor = author.AsActor();
         var submitted = $"{photos.Count} photo(s), {accounts.Count} account(s)";
-        if (screening is not null && batches is not null && await ScreenAndRouteAsync(Draft, actor, submitted, now, ct) is { } routed)
+        var channels = ItemChannels.Of(null, targets.Select(a => a.Platform));
+        if (screening is not null && batches is not null && await ScreenAndRouteAsync(Draft, channels, actor, submitted, now, ct) is { } routed)
         {
             return Outcome.Done(routed);
         }
@@ -172,14 +173,15 @@ public sealed class ItemIntake(
     /// not be done (the school's profile could not be read, say); nothing is then stored, and the caller stores the
     /// draft to be screened apart. A draft is never stored unscreened without its <see cref="ItemReceived"/> message.
     /// </summary>
-    private async Task<ModerationItem?> ScreenAndRouteAsync(Func<ModerationItem> draft, Actor actor, string submitted, DateTimeOffset now, CancellationToken ct)
+    private async Task<ModerationItem?> ScreenAndRouteAsync(
+        Func<ModerationItem> draft, IReadOnlyCollection<Consent.ConsentChannel> channels, Actor actor, string submitted, DateTimeOffset now, CancellationToken ct)
     {
         var snapshot = draft();
         try
         {
             // Before the transaction: screening is a pure function of the draft and the school, and may wait on the classifier.
             var profile = await screening!.ProfileAsync(db, snapshot.SchoolId, null, ct);
-            var result = await screening.ScreenAsync(db, profile, snapshot, ct);
+            var result = await screening.ScreenAsync(db, profile, snapshot, ct, channels);
             return await batches!.RunAsync(snapshot.SchoolId, async (services, batchCt) =>
             {
                 var batchDb = services.GetRequiredService<ModerationDbContext>();
@@ -189,7 +191,8 @@ public sealed class ItemIntake(
                 batchDb.Entry(item).Collection(i => i.Media).IsLoaded = true;
                 batchDb.HeldInTransaction.ReadUnderLock(batchDb, item.Id);
                 await AuditLog.AppendAsync(batchDb, item.SchoolId, actor, "draft-submitted", now, item.Id, null, ItemState.Received.ToString(), submitted, batchCt);
-                await ItemScreening.StoreAsync(services, batchDb, item, result, rescreen: false, now, batchCt);
+                // Screened and routed when the batch writes it, not when it was submitted: its times say how long that took.
+                await ItemScreening.StoreAsync(services, batchDb, item, result, rescreen: false, time.GetUtcNow(), batchCt);
                 return item;
             }, ct);
         }

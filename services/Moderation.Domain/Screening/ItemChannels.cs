@@ -30,16 +30,23 @@ public static class ItemChannels
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(item);
-        var platforms = new HashSet<Platform>();
-        if (item.Platform is { } platform)
-        {
-            platforms.Add(platform);
-        }
-
         var targets = item.Targets.Select(t => t.SocialAccountId).ToList();
-        if (targets.Count > 0)
+        var targetPlatforms = targets.Count == 0
+            ? []
+            : await db.SocialAccounts.AsNoTracking().Where(a => targets.Contains(a.Id)).Select(a => a.Platform).ToListAsync(ct);
+        return Of(item.Platform, targetPlatforms);
+    }
+
+    /// <summary>
+    /// <see cref="ForAsync"/> for a caller that knows the platform an item is on (if any) and those of the accounts it
+    /// targets: a draft being submitted, whose accounts are read already.
+    /// </summary>
+    public static IReadOnlyCollection<ConsentChannel> Of(Platform? platform, IEnumerable<Platform> targetPlatforms)
+    {
+        var platforms = targetPlatforms.ToHashSet();
+        if (platform is { } own)
         {
-            platforms.UnionWith(await db.SocialAccounts.AsNoTracking().Where(a => targets.Contains(a.Id)).Select(a => a.Platform).ToListAsync(ct));
+            platforms.Add(own);
         }
 
         return platforms.Count == 0 ? [ConsentChannel.SocialMedia] : platforms.Select(Of).ToHashSet();

@@ -26,9 +26,11 @@ public sealed class ItemScreening(ScreeningEngine engine, SchoolScreeningProfile
         await (school is null ? profiles.GetAsync(db, schoolId, ct) : profiles.GetAsync(db, schoolId, school, ct))
         ?? throw new InvalidOperationException($"School {schoolId} does not exist.");
 
-    public async Task<ScreeningResult> ScreenAsync(ModerationDbContext db, SchoolScreeningProfile profile, ModerationItem item, CancellationToken ct)
+    /// <param name="channels">Where the item would be published, if the caller knows; otherwise read (<see cref="ItemChannels.ForAsync"/>).</param>
+    public async Task<ScreeningResult> ScreenAsync(
+        ModerationDbContext db, SchoolScreeningProfile profile, ModerationItem item, CancellationToken ct, IReadOnlyCollection<Consent.ConsentChannel>? channels = null)
     {
-        var channels = await ItemChannels.ForAsync(db, item, ct);
+        channels ??= await ItemChannels.ForAsync(db, item, ct);
         var photos = item.Media.Select(m => new PhotoInput(m.Id, m.FileName, m.Content)).ToList();
         var result = await engine.ScreenAsync(profile, item.Text, photos, channels, ItemChannels.Today(time), ct);
         if (!result.Complete)
