@@ -164,10 +164,13 @@ public sealed class PlatformActionTests(WorkerFixture fixture, ITestOutputHelper
         using (var first = Fixture.StartWorkerProcess(FastSettings))
         {
             await Eventually.WaitForAsync(async () => (await world.ItemAsync(id)).HiddenOnPlatform, h => h, "the hide on arrival", TimeSpan.FromSeconds(120));
-            world.Graph.Enqueue(new Fault.Hang { PathContains = "/" });
-            var before = world.Graph.RequestCount;
+            // The comment's own calls only: any other call the worker makes meanwhile (a poll, say) must neither hang
+            // nor count as the show call, or the kill lands before the action was ever started.
+            var comment = (await world.ItemAsync(id)).PlatformItemId!;
+            world.Graph.Enqueue(new Fault.Hang { PathContains = comment });
+            var before = world.Graph.RequestsTo(comment).Count;
             await world.DecideAsync(id, approve: true);
-            await Eventually.WaitForAsync(() => Task.FromResult(world.Graph.RequestCount), n => n > before, "the show call to reach the platform", TimeSpan.FromSeconds(120));
+            await Eventually.WaitForAsync(() => Task.FromResult(world.Graph.RequestsTo(comment).Count), n => n > before, "the show call to reach the platform", TimeSpan.FromSeconds(120));
 
             // Act
             first.Kill(entireProcessTree: true);
