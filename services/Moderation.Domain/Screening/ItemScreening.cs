@@ -15,7 +15,8 @@ namespace Moderation.Domain.Screening;
 /// Screening's two halves, shared by the ways an item reaches it: a received item's message (the worker's screening
 /// consumer), a webhook's comments screened as they are stored (ADR 0604), and a staff draft screened as it is
 /// submitted (ADR 0607). <see cref="ScreenAsync"/> is a pure function of the item and its school's profile, run before
-/// any transaction because it may wait on the classifier; <see cref="StoreAsync"/> writes its result and routes the item in the caller's transaction (ADR 0603).
+/// any transaction because it may wait on the classifier; <see cref="StoreAsync"/> writes its result and routes the
+/// item in the caller's transaction (ADR 0603).
 /// </summary>
 public sealed class ItemScreening(ScreeningEngine engine, SchoolScreeningProfiles profiles, TimeProvider time, ILogger<ItemScreening> logger)
 {
