@@ -212,7 +212,7 @@ public sealed class ItemIntake(
         // In a caller's transaction (a school's write batch, ADR 0601) the item joins it; otherwise it has its own.
         var own = db.Database.CurrentTransaction is null;
         await using var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
-        var (account, stored, now) = await InsertAsync(inbound, track: false, startTogether: null, ct);
+        var (account, stored, now) = await InsertAsync(inbound, ct);
         if (stored is null)
         {
             // Nothing was written: the conflict inserted no row.
@@ -239,10 +239,11 @@ public sealed class ItemIntake(
 
     /// <summary>
     /// Stores inbound items once each, for a caller that screens and routes them in the same transaction (ADR 0604),
-    /// so nothing is published: one statement inserts them all, and each stored row is returned tracked, with its
-    /// version, and counts as read under its lock (no other transaction can see it before this one commits). The
-    /// result has one entry per inbound item, in order: null where the item was stored before (or came earlier in the
-    /// list).
+    /// so nothing is published. Nothing is written yet: each new item is added to the context as received, with its
+    /// "received" entry and any hide on arrival, and counts as read under its lock (no other transaction can see it
+    /// before this one commits); the caller's screening and routing then change it in memory, and the save inserts it
+    /// once, in its final state (ADR 0608), instead of inserting it and updating it. The result has one entry per
+    /// inbound item, in order: null where the item was stored before (or came earlier in the list).
     /// </summary>
     /// <param name="startTogether">Collects their hides on arrival for the caller to start together (ADR 0605).</param>
     public async Task<IReadOnlyList<ModerationItem?>> IngestToScreenAsync(
@@ -253,30 +254,135 @@ public sealed class ItemIntake(
             throw new InvalidOperationException("An item screened on intake is stored in the caller's transaction.");
         }
 
-        var (stored, _, _) = await InsertAsync(inbound, track: true, startTogether, ct);
-        foreach (var item in stored.OfType<ModerationItem>())
+        var accounts = await AccountsAsync(inbound, ct);
+        // Every writer of items takes its school's chain lock before it inserts (InsertAsync too), so an (account,
+        // platform item id) not stored now cannot be stored by anyone else before this transaction commits. (If it
+        // ever were, the unique index fails this save, and the caller stores the items the two-stage way.)
+        await LockChainsAsync(accounts.Values, ct);
+        var accountIds = accounts.Keys.ToArray();
+        var platformIds = inbound.Select(i => i.PlatformItemId).Distinct(StringComparer.Ordinal).ToArray();
+        var seen = (await db.Items.AsNoTracking()
+                .Where(i => i.SocialAccountId != null && accountIds.Contains(i.SocialAccountId.Value) && platformIds.Contains(i.PlatformItemId!))
+                .Select(i => new { Account = i.SocialAccountId!.Value, PlatformItemId = i.PlatformItemId! })
+                .ToListAsync(ct))
+            .Select(k => (k.Account, k.PlatformItemId))
+            .ToHashSet();
+
+        var now = time.GetUtcNow();
+        var stored = new ModerationItem?[inbound.Count];
+        for (var i = 0; i < inbound.Count; i++)
         {
+            var account = accounts[inbound[i].SocialAccountId];
+            if (!seen.Add((account.Id, inbound[i].PlatformItemId)))
+            {
+                continue;
+            }
+
+            var item = NewItem(inbound[i], account, now);
+            db.Items.Add(item);
+            // A comment has no photos; and nobody else can see a row this transaction has not committed.
+            db.Entry(item).Collection(m => m.Media).IsLoaded = true;
             db.HeldInTransaction.ReadUnderLock(db, item.Id);
+            await StoredAsync(item, inbound[i], account, now, startTogether, ct);
+            stored[i] = item;
         }
 
         return stored;
     }
 
-    private async Task<(SocialAccount Account, ModerationItem? Stored, DateTimeOffset Now)> InsertAsync(
-        InboundItem inbound, bool track, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
+    private async Task<(SocialAccount Account, ModerationItem? Stored, DateTimeOffset Now)> InsertAsync(InboundItem inbound, CancellationToken ct)
     {
-        var (stored, accounts, now) = await InsertAsync([inbound], track, startTogether, ct);
-        return (accounts[inbound.SocialAccountId], stored[0], now);
+        var accounts = await AccountsAsync([inbound], ct);
+        var account = accounts[inbound.SocialAccountId];
+        // Before the insert, as every writer of items does (see IngestToScreenAsync).
+        await LockChainsAsync([account], ct);
+        var now = time.GetUtcNow();
+        var row = NewItem(inbound, account, now);
+        var inserted = await db.Database.ExecuteSqlRawAsync(
+            """
+            INSERT INTO items (id, school_id, social_account_id, kind, state, platform, platform_item_id, author_name,
+                               author_platform_id, text, received_at, updated_at, pending_action, platform_url,
+                               platform_parent_id, platform_payload)
+            VALUES (@id, @school_id, @social_account_id, @kind, @state, @platform, @platform_item_id, @author_name,
+                    @author_platform_id, @text, @received_at, @updated_at, @pending_action, @platform_url,
+                    @platform_parent_id, @platform_payload)
+            ON CONFLICT (social_account_id, platform_item_id) DO NOTHING
+            """,
+            [
+            new NpgsqlParameter("id", row.Id),
+            new NpgsqlParameter("school_id", row.SchoolId),
+            new NpgsqlParameter("social_account_id", row.SocialAccountId!.Value),
+            Text("kind", row.Kind.ToString()),
+            Text("state", row.State.ToString()),
+            Text("platform", row.Platform!.Value.ToString()),
+            Text("platform_item_id", row.PlatformItemId),
+            Text("author_name", row.AuthorName),
+            Text("author_platform_id", row.AuthorPlatformId),
+            Text("text", row.Text),
+            new NpgsqlParameter("received_at", row.ReceivedAt),
+            new NpgsqlParameter("updated_at", row.UpdatedAt),
+            Text("pending_action", row.PendingAction.ToString()),
+            Text("platform_url", row.PlatformUrl),
+            Text("platform_parent_id", row.PlatformParentId),
+            Text("platform_payload", row.PlatformPayload),
+            ],
+            ct);
+        if (inserted == 0)
+        {
+            // Stored before: the conflict inserted no row.
+            return (account, null, now);
+        }
+
+        await StoredAsync(row, inbound, account, now, null, ct);
+        return (account, row, now);
     }
 
-    /// <summary>
-    /// The insert both ways of ingesting share, in one statement however many items, with each stored item's
-    /// "received" entry and any hide on arrival; null for an item whose (account, platform item id) was stored before,
-    /// or came earlier in the list. The rows come back from the insert itself, so a caller that goes on with the items
-    /// pays no second read.
-    /// </summary>
-    private async Task<(IReadOnlyList<ModerationItem?> Stored, Dictionary<Guid, SocialAccount> Accounts, DateTimeOffset Now)> InsertAsync(
-        IReadOnlyList<InboundItem> inbound, bool track, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
+    private static NpgsqlParameter Text(string name, string? value) =>
+        new(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+
+    /// <summary>An inbound item as it is first stored, received and not yet screened.</summary>
+    private static ModerationItem NewItem(InboundItem inbound, SocialAccount account, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        SchoolId = account.SchoolId,
+        SocialAccountId = account.Id,
+        Kind = inbound.Kind,
+        State = ItemState.Received,
+        Platform = account.Platform,
+        PlatformItemId = inbound.PlatformItemId,
+        AuthorName = inbound.AuthorName,
+        AuthorPlatformId = inbound.AuthorPlatformId,
+        Text = inbound.Text,
+        ReceivedAt = inbound.PostedAt ?? now,
+        UpdatedAt = now,
+        PendingAction = PlatformAction.None,
+        PlatformUrl = inbound.Url,
+        PlatformParentId = inbound.ParentId,
+        PlatformPayload = inbound.RawJson,
+    };
+
+    /// <summary>What both ways of ingesting write with a newly stored item: its "received" entry and any hide on arrival.</summary>
+    private async Task StoredAsync(
+        ModerationItem item, InboundItem inbound, SocialAccount account, DateTimeOffset now, ICollection<PlatformActionRecord>? startTogether, CancellationToken ct)
+    {
+        await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, item.Id, null, ItemState.Received.ToString(), null, ct);
+        if (inbound.HideOnArrival && account.PreModerated)
+        {
+            // Stored with the item, so the hide happens even if this process dies before it is sent.
+            PlatformActions.Queue(db, item.Id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now, startTogether);
+        }
+    }
+
+    /// <summary>The schools' chain locks, in id order so that two writers never wait on each other the other way round.</summary>
+    private async Task LockChainsAsync(IEnumerable<SocialAccount> accounts, CancellationToken ct)
+    {
+        foreach (var schoolId in accounts.Select(a => a.SchoolId).Distinct().Order())
+        {
+            await AuditLog.LockChainAsync(db, schoolId, ct);
+        }
+    }
+
+    private async Task<Dictionary<Guid, SocialAccount>> AccountsAsync(IReadOnlyList<InboundItem> inbound, CancellationToken ct)
     {
         var accounts = new Dictionary<Guid, SocialAccount>();
         foreach (var accountId in inbound.Select(i => i.SocialAccountId).Distinct())
@@ -284,62 +390,7 @@ public sealed class ItemIntake(
             accounts[accountId] = await AccountAsync(accountId, ct);
         }
 
-        var now = time.GetUtcNow();
-        var rows = inbound.Select(i => (Inbound: i, Account: accounts[i.SocialAccountId], Id: Guid.CreateVersion7(now))).ToList();
-        var insert = db.Items.FromSqlRaw(
-            """
-            INSERT INTO items (id, school_id, social_account_id, kind, state, platform, platform_item_id, author_name,
-                               author_platform_id, text, received_at, updated_at, pending_action, platform_url,
-                               platform_parent_id, platform_payload)
-            SELECT u.id, u.school_id, u.social_account_id, u.kind, @state, u.platform, u.platform_item_id, u.author_name,
-                   u.author_platform_id, u.text, u.received_at, @now, @pending_action, u.platform_url,
-                   u.platform_parent_id, u.platform_payload
-            FROM unnest(@id, @school_id, @social_account_id, @kind, @platform, @platform_item_id, @author_name,
-                        @author_platform_id, @text, @received_at, @platform_url, @platform_parent_id, @platform_payload)
-                 WITH ORDINALITY AS u(id, school_id, social_account_id, kind, platform, platform_item_id, author_name,
-                                      author_platform_id, text, received_at, platform_url, platform_parent_id, platform_payload, n)
-            ORDER BY u.n
-            ON CONFLICT (social_account_id, platform_item_id) DO NOTHING
-            RETURNING items.*, items.xmin
-            """,
-            new NpgsqlParameter("state", ItemState.Received.ToString()),
-            new NpgsqlParameter("now", now),
-            new NpgsqlParameter("pending_action", PlatformAction.None.ToString()),
-            new NpgsqlParameter("id", rows.Select(r => r.Id).ToArray()),
-            new NpgsqlParameter("school_id", rows.Select(r => r.Account.SchoolId).ToArray()),
-            new NpgsqlParameter("social_account_id", rows.Select(r => r.Account.Id).ToArray()),
-            ArrayParameters.Texts("kind", rows.Select(r => r.Inbound.Kind.ToString())),
-            ArrayParameters.Texts("platform", rows.Select(r => r.Account.Platform.ToString())),
-            ArrayParameters.Texts("platform_item_id", rows.Select(r => r.Inbound.PlatformItemId)),
-            ArrayParameters.Texts("author_name", rows.Select(r => r.Inbound.AuthorName)),
-            ArrayParameters.Texts("author_platform_id", rows.Select(r => r.Inbound.AuthorPlatformId)),
-            ArrayParameters.Texts("text", rows.Select(r => r.Inbound.Text)),
-            new NpgsqlParameter("received_at", rows.Select(r => r.Inbound.PostedAt ?? now).ToArray()),
-            ArrayParameters.Texts("platform_url", rows.Select(r => r.Inbound.Url)),
-            ArrayParameters.Texts("platform_parent_id", rows.Select(r => r.Inbound.ParentId)),
-            ArrayParameters.Texts("platform_payload", rows.Select(r => r.Inbound.RawJson)));
-        var inserted = (await (track ? insert : insert.AsNoTracking()).ToListAsync(ct)).ToDictionary(i => i.Id);
-
-        // Only the row inserted with this id is this item's: a repeat later in the list, or one stored before, conflicted.
-        var stored = new ModerationItem?[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var (item, account, id) = rows[i];
-            if (!inserted.TryGetValue(id, out var row))
-            {
-                continue;
-            }
-
-            stored[i] = row;
-            await AuditLog.AppendAsync(db, account.SchoolId, Actor.System($"ingest:{account.Platform}"), "received", now, id, null, ItemState.Received.ToString(), null, ct);
-            if (item.HideOnArrival && account.PreModerated)
-            {
-                // Stored with the item, so the hide happens even if this process dies before it is sent.
-                PlatformActions.Queue(db, id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now, startTogether);
-            }
-        }
-
-        return (stored, accounts, now);
+        return accounts;
     }
 
     /// <summary>A delivery's comments are mostly for one account: in a write batch it is read once (ADR 0601).</summary>

@@ -170,7 +170,7 @@ public sealed class WebhookReceivedConsumer(
                     var intake = services.GetRequiredService<ItemIntake>();
                     var created = 0;
                     var hides = new List<PlatformActionRecord>();
-                    // One statement stores them all; those stored before come back null.
+                    // Added, to be inserted with the batch in their final state (ADR 0608); those stored before come back null.
                     var stored = await intake.IngestToScreenAsync(inbound, hides, batchCt);
                     for (var i = 0; i < inbound.Count; i++)
                     {

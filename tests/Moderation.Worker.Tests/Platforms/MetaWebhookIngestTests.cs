@@ -2,9 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Moderation.Contracts;
 using Moderation.Domain.Items;
 using Moderation.Domain.Messaging;
+using Moderation.Domain.Persistence;
 using Moderation.Domain.Platforms;
 using Moderation.Domain.Schools;
 using Moderation.Testing;
@@ -239,7 +241,7 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
     [Fact]
     public async Task A_comment_that_comes_twice_in_one_body_is_stored_screened_and_assigned_once()
     {
-        // Arrange: Meta repeats a change within one body; the comments are inserted in one statement.
+        // Arrange: Meta repeats a change within one body; the comments are stored together, in one write.
         var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(("7001_9501", "See you at sports day"), ("7001_9502", "Thank you"), ("7001_9501", "See you at sports day")));
 
         // Act
@@ -260,6 +262,48 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
             (await db.ItemAssignments.CountAsync(a => a.ItemId == item.Id)).Should().Be(1);
             (await db.PlatformActions.CountAsync(a => a.ItemId == item.Id && a.Purpose == ActionPurpose.Arrival)).Should().Be(1);
         }
+    }
+
+    [Fact]
+    public async Task A_comment_the_poller_stored_first_is_not_stored_again_when_its_webhook_comes()
+    {
+        // Arrange: the account's poll stored one comment (the two-stage way, with its ItemReceived message) before the
+        // webhook naming it and a new one was processed.
+        Guid polledId;
+        await using (var scope = Fixture.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ModerationDbContext>();
+            var account = await db.SocialAccounts.AsNoTracking().SingleAsync(a => a.Platform == Platform.Facebook && a.ExternalId == PageId);
+            (polledId, _) = await scope.ServiceProvider.GetRequiredService<ItemIntake>().IngestAsync(
+                new InboundItem(account.Id, ItemKind.InboundComment, "7001_9601", "A Parent", "5550001", "Is the trip still on?", DateTimeOffset.UtcNow),
+                CancellationToken.None);
+        }
+
+        var (deliveryId, _) = await StoreAsync(Platform.Facebook, PageBody(("7001_9601", "Is the trip still on?"), ("7001_9602", "Well done all")));
+
+        // Act
+        using var worker = await WorkerFixture.StartWorkerAsync();
+        var processed = await WaitForProcessedAsync(deliveryId);
+        await using var check = Fixture.Db();
+        await Eventually.WaitForAsync(
+            () => check.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).ToListAsync(),
+            found => found.Count == 2 && found.All(i => i.State == ItemState.AwaitingReview),
+            "both comments to be screened");
+        await worker.StopAsync();
+
+        // Assert: the polled comment kept its row and was screened apart; the new one was stored once, screened and routed.
+        processed.CommentCount.Should().Be(2);
+        var items = await check.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).OrderBy(i => i.PlatformItemId).ToListAsync();
+        items.Select(i => i.PlatformItemId).Should().Equal("7001_9601", "7001_9602");
+        items[0].Id.Should().Be(polledId);
+        foreach (var item in items)
+        {
+            (await check.AuditEntries.CountAsync(a => a.ItemId == item.Id && a.Action == "received")).Should().Be(1);
+            (await check.AuditEntries.CountAsync(a => a.ItemId == item.Id && a.Action == "screened")).Should().Be(1);
+            (await check.ItemAssignments.CountAsync(a => a.ItemId == item.Id)).Should().Be(1);
+        }
+
+        (await check.Outbox.CountAsync(o => o.Type == "Moderation.Contracts.ItemReceived")).Should().Be(1, "only the polled comment went the two-stage way");
     }
 
     [Fact]
