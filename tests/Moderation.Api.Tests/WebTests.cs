@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Moderation.Domain.Items;
+using Moderation.Domain.Routing;
 using Moderation.Testing;
 
 namespace Moderation.Api.Tests;
@@ -163,5 +165,94 @@ public sealed partial class WebTests(ApiFixture fixture) : ApiTest(fixture)
         page.Should().NotContain("our little secret", "the item's words stay on the item page");
         read.StatusCode.Should().Be(HttpStatusCode.Redirect);
         after.Should().Contain("class=\"notification read kind-safeguarding-concern\"").And.NotContain("notification unread");
+    }
+
+    /// <summary>An open routing alert for Fleming, as the router records one, standing for <paramref name="count"/> items.</summary>
+    private async Task<(Guid AlertId, Guid ItemId)> OpenAlertAsync(int count)
+    {
+        // With the demo rotas the item goes to the moderator on duty, so the router raises no alert of its own for it.
+        await Fixture.SeedDemoRotasAsync();
+        var itemId = await Fixture.IngestAndScreenAsync("fleming-primary", "Is school open on Monday?");
+        await using var db = Fixture.Db();
+        var alert = new RoutingAlert
+        {
+            Id = Guid.NewGuid(), SchoolId = Fixture.Schools["fleming-primary"], ItemId = itemId, Reasons = "NobodyOnDuty, EveryoneAtCap",
+            Message = "A comment on Facebook went to escalation level 1: nobody on duty.",
+            RaisedAt = DateTimeOffset.UtcNow.AddMinutes(-5), ItemCount = count, LastRaisedAt = count > 1 ? DateTimeOffset.UtcNow.AddMinutes(-1) : null,
+        };
+        db.Alerts.Add(alert);
+        await db.SaveChangesAsync();
+        return (alert.Id, itemId);
+    }
+
+    [Fact]
+    public async Task The_headteacher_sees_an_open_alert_on_the_alerts_page_and_resolves_it_with_a_note()
+    {
+        // Arrange
+        var (alertId, itemId) = await OpenAlertAsync(count: 12);
+        using var head = await SignedInAsync("head@fleming.example");
+        var queue = await head.GetStringAsync("/");
+        var page = await head.GetStringAsync("/alerts");
+        using var api = await Fixture.As("head@fleming.example");
+        var listed = await api.GetFromJsonAsync<List<Routing.AlertDto>>($"/api/schools/{Fixture.Schools["fleming-primary"]}/alerts", ApiFixture.Json);
+
+        // Act
+        using var resolve = await head.PostAsync($"/alerts?handler=Resolve&id={alertId}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["resolution"] = "Tom added to the rota for Mondays",
+            ["__RequestVerificationToken"] = TokenIn(page),
+        }));
+        var after = await head.GetStringAsync("/alerts");
+        var all = await head.GetStringAsync("/alerts?all=true");
+
+        // Assert
+        queue.Should().Contain("href=\"/alerts\"", "the people told of alerts have a link to them");
+        page.Should().Contain("Nobody on duty; Everyone on duty at their cap").And.Contain("12 items").And.Contain($"href=\"/items/{itemId}\"")
+            .And.Contain("nobody on duty.");
+        listed.Should().ContainSingle().Which.Id.Should().Be(alertId, "the API shows the headteacher the same alerts");
+        resolve.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        after.Should().Contain("No open alerts").And.NotContain("Nobody on duty;");
+        all.Should().Contain("Tom added to the rota for Mondays").And.Contain("Resolved");
+        await using var db = Fixture.Db();
+        var stored = await db.Alerts.AsNoTracking().SingleAsync(a => a.Id == alertId);
+        stored.ResolvedAt.Should().NotBeNull();
+        stored.Resolution.Should().Be("Tom added to the rota for Mondays");
+        (await db.AuditEntries.CountAsync(a => a.Action == "alert-resolved" && a.Detail == "Tom added to the rota for Mondays")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Resolving_an_alert_without_a_note_shows_why_and_leaves_it_open_and_other_schools_and_moderators_cannot_reach_it()
+    {
+        // Arrange
+        var (alertId, _) = await OpenAlertAsync(count: 1);
+        using var admin = await SignedInAsync("admin@riverside.example");
+        var page = await admin.GetStringAsync("/alerts");
+        using var outsider = await SignedInAsync("webadmin@stmarys.example");
+        var outsiderPage = await outsider.GetStringAsync("/alerts");
+        using var moderator = await SignedInAsync("moderator@fleming.example");
+
+        // Act
+        using var blank = await admin.PostAsync($"/alerts?handler=Resolve&id={alertId}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["resolution"] = "   ",
+            ["__RequestVerificationToken"] = TokenIn(page),
+        }));
+        using var foreign = await outsider.PostAsync($"/alerts?handler=Resolve&id={alertId}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["resolution"] = "not mine",
+            ["__RequestVerificationToken"] = TokenIn(outsiderPage),
+        }));
+        using var moderatorPage = await moderator.GetAsync("/alerts");
+
+        // Assert
+        blank.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await blank.Content.ReadAsStringAsync()).Should().Contain("Say what was done").And.Contain("nobody on duty.");
+        outsiderPage.Should().NotContain("nobody on duty.", "another school's alerts are not shown");
+        foreign.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        moderatorPage.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        moderatorPage.Headers.Location!.ToString().Should().Contain("/denied", "alerts are for the people told of them");
+        await using var db = Fixture.Db();
+        (await db.Alerts.AsNoTracking().SingleAsync(a => a.Id == alertId)).ResolvedAt.Should().BeNull();
+        (await db.AuditEntries.CountAsync(a => a.Action == "alert-resolved")).Should().Be(0);
     }
 }

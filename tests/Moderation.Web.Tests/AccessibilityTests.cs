@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace Moderation.Web.Tests;
@@ -33,13 +34,24 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
     }
 
     [Fact]
-    public async Task The_dashboard_and_accounts_pages_pass_for_an_administrator()
+    public async Task The_dashboard_accounts_and_alerts_pages_pass_for_an_administrator()
     {
+        // Arrange: an item routing could not give to anyone on duty, so the alerts page has an open alert and its form
+        await Fixture.IngestAndScreenAsync("fleming-primary", "Is school open on Monday?");
+        await using (var db = Fixture.Db())
+        {
+            (await db.Alerts.CountAsync(a => a.ResolvedAt == null)).Should().BeGreaterThan(0, "no rota is set up in this fixture, so nobody is on duty");
+        }
+
         await SignInAsync("admin@riverside.example");
+
+        // Act and assert
         await Page.GotoAsync(Url("/dashboard"));
         await CheckAsync("dashboard");
         await Page.GotoAsync(Url("/accounts"));
         await CheckAsync("accounts");
+        await Page.GotoAsync(Url("/alerts"));
+        await CheckAsync("alerts");
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public static class AccountsSetup
     public const string QueuePolicy = "queue";
     public const string AdminPolicy = "admin";
     public const string DraftPolicy = "drafts";
+    public const string AlertsPolicy = "alerts";
 
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
@@ -33,7 +34,8 @@ public static class AccountsSetup
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(QueuePolicy, p => p.RequireRole([.. Roles.QueueViewers]))
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Administrator))
-            .AddPolicy(DraftPolicy, p => p.RequireRole(Roles.Author, Roles.Administrator, Roles.Headteacher));
+            .AddPolicy(DraftPolicy, p => p.RequireRole(Roles.Author, Roles.Administrator, Roles.Headteacher))
+            .AddPolicy(AlertsPolicy, p => p.RequireRole([.. Routing.RoutingAlerts.Handlers]));
         builder.Services.AddScoped<StaffResolver>();
         return builder;
     }

@@ -55,7 +55,7 @@ public sealed record ResolveAlertRequest(string? Resolution);
 
 /// <summary>
 /// Assignment and time limits: a school's routing settings, my assignments, reassigning (administrators),
-/// acknowledging safeguarding items (DSL and headteacher), and routing alerts (administrators).
+/// acknowledging safeguarding items (DSL and headteacher), and routing alerts (administrators and the headteacher).
 /// </summary>
 public static class RoutingApi
 {
@@ -64,8 +64,10 @@ public static class RoutingApi
         var school = app.MapGroup("/api/schools/{schoolId:guid}").WithTags("Routing").RequireAuthorization(AccountsSetup.AdminPolicy);
         school.MapGet("/routing", GetSettingsAsync);
         school.MapPut("/routing", PutSettingsAsync);
-        school.MapGet("/alerts", ListAlertsAsync);
-        school.MapPost("/alerts/{alertId:guid}/resolve", ResolveAlertAsync);
+        // Alerts go to the school's administrators and its headteacher (SchoolRouting.AlertRecipients), who deal with them.
+        var alerts = app.MapGroup("/api/schools/{schoolId:guid}/alerts").WithTags("Routing").RequireAuthorization(AccountsSetup.AlertsPolicy);
+        alerts.MapGet("", ListAlertsAsync);
+        alerts.MapPost("/{alertId:guid}/resolve", ResolveAlertAsync);
 
         app.MapGet("/api/me/assignments", MyAssignmentsAsync).WithTags("Routing").RequireAuthorization(AccountsSetup.QueuePolicy);
 
@@ -185,56 +187,21 @@ public static class RoutingApi
             return NoSchool();
         }
 
-        var query = db.Alerts.AsNoTracking().Where(a => a.SchoolId == schoolId);
-        if (open)
-        {
-            query = query.Where(a => a.ResolvedAt == null);
-        }
-
-        var alerts = await query.OrderByDescending(a => a.RaisedAt).Take(500).ToListAsync(ct);
+        var alerts = await RoutingAlerts.ListAsync(db, [schoolId], open, 500, ct);
         return TypedResults.Ok(alerts.Select(ToDto).ToList());
     }
 
     private static async Task<Results<Ok<AlertDto>, ValidationProblem, ProblemHttpResult>> ResolveAlertAsync(
         Guid schoolId, Guid alertId, ResolveAlertRequest? request, ClaimsPrincipal user, StaffResolver staff, ModerationDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var me = await staff.GetAsync(user, ct);
-        var alert = me.BelongsTo(schoolId) ? await db.Alerts.FirstOrDefaultAsync(a => a.Id == alertId && a.SchoolId == schoolId, ct) : null;
-        if (alert is null)
+        var outcome = await RoutingAlerts.ResolveAsync(db, await staff.GetAsync(user, ct), schoolId, alertId, request?.Resolution, time.GetUtcNow(), ct);
+        return outcome.Kind switch
         {
-            return TypedResults.Problem("No such alert in your schools.", statusCode: 404, title: "Not found");
-        }
-
-        if (string.IsNullOrWhiteSpace(request?.Resolution) || request.Resolution.Length > 500)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["resolution"] = ["Say what was done, in at most 500 characters."] });
-        }
-
-        if (alert.ResolvedAt is not null)
-        {
-            return TypedResults.Problem("The alert is already resolved.", statusCode: 409, title: "Conflict");
-        }
-
-        var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        alert.ResolvedAt = now;
-        alert.ResolvedById = me.UserId;
-        alert.Resolution = request.Resolution.Trim();
-        await AuditLog.AppendAsync(db, schoolId, me.AsActor(), "alert-resolved", now, alert.ItemId, detail: alert.Resolution, cancellationToken: ct);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // Resolved by someone else since it was read (ResolvedAt is the row's concurrency token); nothing was written.
-            return TypedResults.Problem("The alert is already resolved.", statusCode: 409, title: "Conflict");
-        }
-
-        await tx.CommitAsync(ct);
-        // Read again after the commit: routings folded into it while this waited for the school's lock are counted.
-        await db.Entry(alert).ReloadAsync(ct);
-        return TypedResults.Ok(ToDto(alert));
+            OutcomeKind.Ok => TypedResults.Ok(ToDto(outcome.Alert!)),
+            OutcomeKind.Invalid => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["resolution"] = [outcome.Detail!] }),
+            OutcomeKind.Conflict => TypedResults.Problem(outcome.Detail, statusCode: 409, title: "Conflict"),
+            _ => TypedResults.Problem(outcome.Detail, statusCode: 404, title: "Not found"),
+        };
     }
 
     private static AssignmentResponse ToResponse(ModerationItem i) =>
