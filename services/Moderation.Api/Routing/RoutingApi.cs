@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Moderation.Api.Accounts;
 using Moderation.Api.Http;
 using Moderation.Api.Queue;
-using Moderation.Domain.Audit;
 using Moderation.Domain.Items;
 using Moderation.Domain.Persistence;
 using Moderation.Domain.Routing;
