@@ -69,8 +69,11 @@ public sealed class StaffResolver(ModerationDbContext db)
 
         var id = Guid.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)
             ?? throw new InvalidOperationException("An authenticated caller has no user id."));
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new { u.DisplayName }).FirstOrDefaultAsync(ct);
-        var schools = await db.Memberships.AsNoTracking().Where(m => m.UserId == id).Select(m => m.SchoolId).ToListAsync(ct);
+        // One round trip for the name and the schools: every API request and page asks this first.
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == id)
+            .Select(u => new { u.DisplayName, Schools = db.Memberships.Where(m => m.UserId == u.Id).Select(m => m.SchoolId).ToList() })
+            .FirstOrDefaultAsync(ct);
+        var schools = user?.Schools ?? [];
         var roles = principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
         _cached = new StaffMember(id, user?.DisplayName ?? principal.Identity?.Name ?? id.ToString(), roles, schools.ToHashSet());
         return _cached;
