@@ -52,6 +52,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
         await CheckAsync("accounts");
         await Page.GotoAsync(Url("/alerts"));
         await CheckAsync("alerts");
+        await ScreenshotAsync("60-alerts");
     }
 
     [Fact]
