@@ -118,8 +118,9 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             await DrainAsync(db, expectedLoadItems: 0, TimeSpan.FromSeconds(120), null, ct);
 
             using var sampler = new Sampler(db, management, env.Name, hosts);
-            var commitsBefore = await CommitsAsync(db, ct);
-            var messagesBefore = await OutboxRowsAsync(db, ct);
+            var commitsBefore = await CounterAsync(db, Commits, ct);
+            var messagesBefore = await CounterAsync(db, OutboxRows, ct);
+            var walBefore = await CounterAsync(db, WalPosition, ct);
             var cpuBefore = hosts.ToDictionary(h => h.Name, h => h.CpuSeconds() ?? 0);
             var machineBefore = HostProcess.MachineBusySeconds();
             var runClock = Stopwatch.StartNew();
@@ -137,12 +138,13 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             await sampler.StopAsync();
             var cpu = hosts.ToDictionary(h => h.Name, h => (h.CpuSeconds() ?? 0) - cpuBefore[h.Name]);
             var machine = (HostProcess.MachineBusySeconds() - machineBefore) / runClock.Elapsed.TotalSeconds / Environment.ProcessorCount;
-            var commits = await CommitsAsync(db, ct) - commitsBefore;
-            var messages = await OutboxRowsAsync(db, ct) - messagesBefore;
+            var commits = await CounterAsync(db, Commits, ct) - commitsBefore;
+            var messages = await CounterAsync(db, OutboxRows, ct) - messagesBefore;
+            var wal = await CounterAsync(db, WalPosition, ct) - walBefore;
             var loadAtEnd = LoadAverage();
 
             var figures = await PipelineFigures.ReadAsync(db, ct);
-            Print(sent, figures, sampler.Peaks, hosts, baseline, commits, messages, loadAtEnd, cpu, machine);
+            Print(sent, figures, sampler.Peaks, hosts, baseline, commits, messages, wal, loadAtEnd, cpu, machine);
             var lost = expected - figures.Stored;
             if (!drained || lost != 0 || figures.Assigned != figures.Stored)
             {
@@ -294,15 +296,17 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         return false;
     }
 
-    private static async Task<long> CommitsAsync(NpgsqlDataSource db, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-    }
+    // Counters read before and after the run; the figures are their differences.
+    private const string Commits = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()";
+    private const string OutboxRows = "SELECT count(*) FROM outbox";
 
-    private static async Task<long> OutboxRowsAsync(NpgsqlDataSource db, CancellationToken ct)
+    // The server's WAL position in bytes: exact at once (not a statistics view that backends report late), and the same
+    // for the same work however busy the machine is, so it compares builds where the machine's speed varies.
+    private const string WalPosition = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint";
+
+    private static async Task<long> CounterAsync(NpgsqlDataSource db, string sql, CancellationToken ct)
     {
-        await using var command = db.CreateCommand("SELECT count(*) FROM outbox");
+        await using var command = db.CreateCommand(sql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
@@ -318,7 +322,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         Say("");
     }
 
-    private void Print(TrafficResult sent, PipelineFigures f, Peaks peaks, IReadOnlyList<HostProcess> hosts, BaselineFigures? b, long commits, long messages, string loadAtEnd,
+    private void Print(TrafficResult sent, PipelineFigures f, Peaks peaks, IReadOnlyList<HostProcess> hosts, BaselineFigures? b, long commits, long messages, long wal, string loadAtEnd,
         IReadOnlyDictionary<string, double> cpu, double machineBusy)
     {
         var window = f.FirstIngest is { } a && f.LastAssigned is { } z ? (z - a).TotalSeconds : 0;
@@ -357,6 +361,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
         var perItem = f.Stored == 0 ? 0 : (double)commits / f.Stored;
         Say($"| PostgreSQL commits | {commits} ({perItem:0.0} per item; {(window > 0 ? commits / window : 0):0}/s over the window) |");
         Say($"| messages through the outbox | {messages} ({(f.Stored == 0 ? 0 : (double)messages / f.Stored):0.0} per item) |");
+        Say($"| WAL written (the whole server, from the end of the warm-up to the end of the drain) | {wal / 1048576.0:0.0} MB ({(f.Stored == 0 ? 0 : (double)wal / f.Stored):0} bytes per item) |");
         if (b is not null)
         {
             Say($"| throughput ÷ pgbench single-row INSERT ({b.PgClients} clients) | {Ratio(f.Throughput, b.PgbenchInsert)} |");
