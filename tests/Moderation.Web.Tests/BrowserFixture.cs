@@ -160,7 +160,19 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         await Page.WaitForURLAsync(u => u.Contains("/signin/code", StringComparison.OrdinalIgnoreCase));
         await Page.GetByLabel("6-digit code").FillAsync(Totp.Code(authenticatorKey));
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.OrdinalIgnoreCase));
+        try
+        {
+            // Longer than the default: the first page after signing in can be slow on a busy CI machine.
+            await Page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.OrdinalIgnoreCase), new() { Timeout = 30_000 });
+        }
+        catch (TimeoutException ex)
+        {
+            // Say where the browser is and what the page says, so that a failure here shows whether the code was refused.
+            var said = await Page.GetByRole(AriaRole.Alert).AllInnerTextsAsync();
+            throw new TimeoutException(
+                $"Signing in as {email} did not leave the sign-in pages within 30 s: the browser is at {Page.Url}, and the page says: " +
+                (said.Count == 0 ? "(no message)" : string.Join(" | ", said)), ex);
+        }
     }
 
     /// <summary>Saves a full-page screenshot named <paramref name="name"/>.png in each screenshot folder.</summary>
