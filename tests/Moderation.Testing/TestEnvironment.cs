@@ -72,14 +72,35 @@ public sealed class TestEnvironment
         ["OutboxRelay__PollInterval"] = "00:00:00.200",
     };
 
+    /// <summary>
+    /// Drops this environment's database. PostgreSQL 15 will not let a role that is not a superuser end an autovacuum
+    /// worker (42501): one that is vacuuming the database after a heavy run makes the drop fail, so it is tried again
+    /// once the worker has moved on.
+    /// </summary>
+    private async Task DropDatabaseAsync(NpgsqlConnection admin)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 60)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
+    }
+
     /// <summary>Drops and recreates the database and the vhost, then exports the variables to this process (not for a private environment).</summary>
     public async Task CreateAsync()
     {
         await using (var admin = new NpgsqlConnection(AdminConnectionString))
         {
             await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await DropDatabaseAsync(admin);
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", admin);
             await create.ExecuteNonQueryAsync();
         }
