@@ -75,20 +75,29 @@ public sealed class WebhookReceivedConsumer(
         }
 
         var named = comments.Select(c => c.AccountExternalId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var accounts = await db.SocialAccounts.AsNoTracking()
-            .Where(a => a.Platform == delivery.Platform && named.Contains(a.ExternalId))
-            .ToDictionaryAsync(a => a.ExternalId, a => new { a.Id, a.SchoolId }, StringComparer.Ordinal, ct);
+        // With each account, what its school's screening profile must match: one query for the body's schools, not
+        // one per school as screening would read it.
+        var accounts = await (
+                from a in db.SocialAccounts.AsNoTracking()
+                join s in db.Schools on a.SchoolId equals s.Id
+                where a.Platform == delivery.Platform && named.Contains(a.ExternalId)
+                select new { Account = a, Profile = new SchoolScreeningProfiles.Key(s.ScreeningVersion, s.NamePolicy, s.ConsentModel) })
+            .ToDictionaryAsync(a => a.Account.ExternalId, StringComparer.Ordinal, ct);
+        var profileKeys = accounts.Values.DistinctBy(a => a.Account.SchoolId).ToDictionary(a => a.Account.SchoolId, a => a.Profile);
+        // Intake takes them as read here rather than reading each school's again in its batch.
+        var accountsRead = accounts.Values.ToDictionary(a => a.Account.Id, a => a.Account);
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         var bySchool = new Dictionary<Guid, List<InboundItem>>();
         foreach (var comment in comments)
         {
-            if (comment.AccountExternalId is not { } externalId || !accounts.TryGetValue(externalId, out var account))
+            if (comment.AccountExternalId is not { } externalId || !accounts.TryGetValue(externalId, out var read))
             {
                 // An entry for an account removed since the body was accepted.
                 unknown.Add(comment.AccountExternalId ?? "(none)");
                 continue;
             }
 
+            var account = read.Account;
             if (!bySchool.TryGetValue(account.SchoolId, out var inbound))
             {
                 bySchool[account.SchoolId] = inbound = [];
@@ -102,11 +111,11 @@ public sealed class WebhookReceivedConsumer(
         var screened = new Dictionary<Guid, IReadOnlyList<ScreeningResult>?>();
         foreach (var (schoolId, inbound) in bySchool)
         {
-            screened[schoolId] = await ScreenAsync(schoolId, inbound, delivery.Platform, ct);
+            screened[schoolId] = await ScreenAsync(schoolId, profileKeys[schoolId], inbound, delivery.Platform, ct);
         }
 
         // Then each school's comments join that school's next write batch (ADR 0601), schools side by side.
-        var stored = await Task.WhenAll(bySchool.Select(school => StoreAsync(school.Key, school.Value, screened[school.Key], ct)));
+        var stored = await Task.WhenAll(bySchool.Select(school => StoreAsync(school.Key, school.Value, screened[school.Key], accountsRead, ct)));
         var ingested = bySchool.Values.Sum(c => c.Count);
         var created = stored.Sum(s => s.Created);
         var hides = stored.SelectMany(s => s.Hides).ToList();
@@ -126,11 +135,12 @@ public sealed class WebhookReceivedConsumer(
     /// Each comment's screening, or null if the school's could not be done here (its profile could not be read, say):
     /// its comments are then stored to be screened apart, as a received item's message.
     /// </summary>
-    private async Task<IReadOnlyList<ScreeningResult>?> ScreenAsync(Guid schoolId, List<InboundItem> inbound, Platform platform, CancellationToken ct)
+    private async Task<IReadOnlyList<ScreeningResult>?> ScreenAsync(
+        Guid schoolId, SchoolScreeningProfiles.Key profileKey, List<InboundItem> inbound, Platform platform, CancellationToken ct)
     {
         try
         {
-            var profile = await screening.ProfileAsync(db, schoolId, null, ct);
+            var profile = await screening.ProfileAsync(db, schoolId, profileKey, ct);
             var results = new List<ScreeningResult>(inbound.Count);
             foreach (var comment in inbound)
             {
@@ -158,7 +168,8 @@ public sealed class WebhookReceivedConsumer(
     /// no comment is lost, and one that cannot be screened never reaches the decision queue unscreened.
     /// </summary>
     /// <returns>How many were stored for the first time, and the hides on arrival queued for them to start together.</returns>
-    private async Task<(int Created, IReadOnlyList<Guid> Hides)> StoreAsync(Guid schoolId, List<InboundItem> inbound, IReadOnlyList<ScreeningResult>? results, CancellationToken ct)
+    private async Task<(int Created, IReadOnlyList<Guid> Hides)> StoreAsync(
+        Guid schoolId, List<InboundItem> inbound, IReadOnlyList<ScreeningResult>? results, IReadOnlyDictionary<Guid, SocialAccount> accountsRead, CancellationToken ct)
     {
         if (results is not null)
         {
@@ -171,7 +182,7 @@ public sealed class WebhookReceivedConsumer(
                     var created = 0;
                     var hides = new List<PlatformActionRecord>();
                     // Added, to be inserted with the batch in their final state (ADR 0608); those stored before come back null.
-                    var stored = await intake.IngestToScreenAsync(inbound, hides, batchCt);
+                    var stored = await intake.IngestToScreenAsync(inbound, hides, batchCt, accountsRead);
                     for (var i = 0; i < inbound.Count; i++)
                     {
                         if (stored[i] is not { } item)
