@@ -265,6 +265,43 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
     }
 
     [Fact]
+    public async Task A_pupil_added_to_the_roster_between_two_bodies_is_redacted_in_the_second_and_not_the_first()
+    {
+        // Arrange: the first body names a child who is not on the roll yet, so screening has nothing to redact.
+        var (first, _) = await StoreAsync(Platform.Facebook, PageBody(("7001_9601", "Well done Ottoline Fairbairn on the relay")));
+        using var worker = await WorkerFixture.StartWorkerAsync();
+        await WaitForProcessedAsync(first);
+
+        // Act: the child joins the roll, which moves the school's screening version (as a roster import does); then a
+        // second body names them. Its schools' profile keys are read with its accounts, not kept from the first.
+        await using (var db = Fixture.Db())
+        {
+            var schoolId = await db.SocialAccounts.Where(a => a.Platform == Platform.Facebook && a.ExternalId == PageId).Select(a => a.SchoolId).SingleAsync();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            db.Pupils.Add(new Moderation.Domain.Consent.Pupil
+            {
+                Id = Guid.CreateVersion7(), SchoolId = schoolId, MisId = "TEST-9601", LegalForename = "Ottoline", Surname = "Fairbairn", YearGroup = "Year 4",
+            });
+            await db.SaveChangesAsync();
+            await Moderation.Domain.Screening.SchoolScreeningProfiles.BumpVersionAsync(db, schoolId, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        var (second, _) = await StoreAsync(Platform.Facebook, PageBody(("7001_9602", "Well done Ottoline Fairbairn again")));
+        await WaitForProcessedAsync(second);
+        await worker.StopAsync();
+
+        // Assert
+        await using var check = Fixture.Db();
+        var before = await check.Items.AsNoTracking().SingleAsync(i => i.PlatformItemId == "7001_9601");
+        var after = await check.Items.AsNoTracking().SingleAsync(i => i.PlatformItemId == "7001_9602");
+        before.State.Should().Be(ItemState.AwaitingReview);
+        (before.RedactedText ?? before.Text).Should().Contain("Ottoline Fairbairn", "she was not on the roll when it was screened");
+        after.State.Should().Be(ItemState.AwaitingReview);
+        after.RedactedText.Should().NotBeNull().And.NotContain("Fairbairn", "the profile was rebuilt for the new screening version");
+    }
+
+    [Fact]
     public async Task A_comment_the_poller_stored_first_is_not_stored_again_when_its_webhook_comes()
     {
         // Arrange: the account's poll stored one comment (the two-stage way, with its ItemReceived message) before the
