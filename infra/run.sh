@@ -49,6 +49,9 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
+# glibc's malloc keeps an arena per thread by default; two keep each host's native memory 10-25 MB lower under load
+# (docs/benchmarks.md, issue 9, thirteenth pass). The container images set the same.
+export MALLOC_ARENA_MAX=2
 dotnet "$worker" >"$STATE/logs/worker.log" 2>&1 &
 pids+=($!)
 (cd "$REPO/services/Moderation.Api" && exec dotnet "$api" --urls "$URL") >"$STATE/logs/api.log" 2>&1 &

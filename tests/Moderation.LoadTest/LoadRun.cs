@@ -59,6 +59,8 @@ public sealed class LoadRun(LoadOptions options, TextWriter output)
             // A missed 02:00 reconciliation would run at start-up and compete with the burst.
             ["Consent__Reconciliation__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
+            // As infra/run.sh and the container images run the hosts: two malloc arenas, not one per thread.
+            ["MALLOC_ARENA_MAX"] = "2",
         };
 
         Say("Migrating and seeding (demo data and the load trust) with the worker's seed command ...");
