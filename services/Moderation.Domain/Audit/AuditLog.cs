@@ -56,6 +56,66 @@ public static class AuditLog
     }
 
     /// <summary>
+    /// Takes several chains' locks, in id order (the order every writer of several chains takes them in, so none waits
+    /// on another the other way round), and reads their heads, in one round trip: as <see cref="LockChainAsync"/> does
+    /// for each in turn. Chains already held are skipped.
+    /// </summary>
+    public static async Task LockChainsAsync(ModerationDbContext db, IEnumerable<Guid> chainIds, CancellationToken cancellationToken)
+    {
+        var wanted = chainIds.Distinct().Where(c => !db.HeldInTransaction.Holds(db, c)).Order().ToArray();
+        if (wanted.Length <= 1)
+        {
+            foreach (var chainId in wanted)
+            {
+                await LockChainAsync(db, chainId, cancellationToken);
+            }
+
+            return;
+        }
+
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        // An aggregate over the array's rows takes the locks in the array's order, one after the other.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT count(pg_advisory_xact_lock(hashtextextended(c, 7))) FROM unnest($1::text[]) AS c")
+        {
+            Parameters = { new() { Value = wanted.Select(c => c.ToString()).ToArray() } },
+        });
+        // A statement of its own: its snapshot is taken after every lock was granted (see LockChainAsync).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            SELECT c.id, h.position, h.hash
+            FROM unnest($1::uuid[]) AS c(id)
+            LEFT JOIN LATERAL (SELECT position, hash FROM audit_entries WHERE chain_id = c.id ORDER BY position DESC LIMIT 1) h ON true
+            """)
+        {
+            Parameters = { new() { Value = wanted } },
+        });
+        var heads = new Dictionary<Guid, (long Position, string Hash)>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                heads[reader.GetGuid(0)] = reader.IsDBNull(1) ? (0, Genesis) : (reader.GetInt64(1), reader.GetString(2));
+            }
+        }
+
+        foreach (var chainId in wanted)
+        {
+            db.HeldInTransaction.Locked(db, chainId);
+            if (db.HeldInTransaction.TryGet(db, chainId) is null && !db.Added<AuditEntry>().Any(e => e.ChainId == chainId))
+            {
+                db.HeldInTransaction.Set(db, chainId, heads[chainId].Position, heads[chainId].Hash);
+            }
+        }
+    }
+
+    /// <summary>
     /// Reads the chain's last position and hash; with <paramref name="lockFirst"/>, takes the chain's lock in the same
     /// round trip, as the batch's first statement, so the read follows the lock.
     /// </summary>

@@ -266,7 +266,7 @@ public sealed class ItemIntake(
         // Every writer of items takes its school's chain lock before it inserts (InsertAsync too), so an (account,
         // platform item id) not stored now cannot be stored by anyone else before this transaction commits. (If it
         // ever were, the unique index fails this save, and the caller stores the items the two-stage way.)
-        await LockChainsAsync(accounts.Values, ct);
+        await AuditLog.LockChainsAsync(db, accounts.Values.Select(a => a.SchoolId), ct);
         var accountIds = accounts.Keys.ToArray();
         var platformIds = inbound.Select(i => i.PlatformItemId).Distinct(StringComparer.Ordinal).ToArray();
         var seen = (await db.Items.AsNoTracking()
@@ -303,7 +303,7 @@ public sealed class ItemIntake(
         var accounts = await AccountsAsync([inbound], ct);
         var account = accounts[inbound.SocialAccountId];
         // Before the insert, as every writer of items does (see IngestToScreenAsync).
-        await LockChainsAsync([account], ct);
+        await AuditLog.LockChainAsync(db, account.SchoolId, ct);
         var now = time.GetUtcNow();
         var row = NewItem(inbound, account, now);
         var inserted = await db.Database.ExecuteSqlRawAsync(
@@ -378,15 +378,6 @@ public sealed class ItemIntake(
         {
             // Stored with the item, so the hide happens even if this process dies before it is sent.
             PlatformActions.Queue(db, item.Id, account.SchoolId, account.Id, PlatformAction.Hide, ActionPurpose.Arrival, now, startTogether);
-        }
-    }
-
-    /// <summary>The schools' chain locks, in id order so that two writers never wait on each other the other way round.</summary>
-    private async Task LockChainsAsync(IEnumerable<SocialAccount> accounts, CancellationToken ct)
-    {
-        foreach (var schoolId in accounts.Select(a => a.SchoolId).Distinct().Order())
-        {
-            await AuditLog.LockChainAsync(db, schoolId, ct);
         }
     }
 

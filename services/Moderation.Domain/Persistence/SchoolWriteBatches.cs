@@ -19,15 +19,31 @@ namespace Moderation.Domain.Persistence;
 /// durable. Nothing else changes: each write still takes the locks, writes its inbox row, audit entries and outbox
 /// rows exactly as it did alone.
 /// </para>
+/// <para>
+/// A write for several schools (a webhook body's comments, ADR 0609) joins a lane instead: each school belongs to one
+/// of <see cref="Lanes"/> lanes, and a lane's batch is one transaction for all the schools its writes name. It takes
+/// their chain locks first, in id order, in one round trip, so it never waits on one lock while holding a later one.
+/// A body spread over twenty schools is then a few transactions, not twenty, and lanes still run side by side.
+/// </para>
 /// </summary>
 public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<SchoolWriteBatches> logger)
 {
     /// <summary>Most writes in one transaction: bounds how long the school's locks are held at once.</summary>
     public const int MaxBatch = 64;
 
+    /// <summary>
+    /// Most items one batch carries, for writes that say how many they carry (a webhook body's): bounds the memory of
+    /// a batch when a backlog would fill it with whole bodies. A single write larger than this still goes, alone.
+    /// </summary>
+    public const int MaxBatchItems = 256;
+
+    /// <summary>How many lanes the schools are spread over for writes across schools: transactions side by side.</summary>
+    public const int Lanes = 4;
+
     private const string Savepoint = "school_write";
 
     private readonly ConcurrentDictionary<Guid, SchoolQueue> _queues = new();
+    private readonly ConcurrentDictionary<int, SchoolQueue> _lanes = new();
     private long _batches;
     private long _writes;
 
@@ -35,7 +51,7 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
     public (long Batches, long Writes) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _writes));
 
     /// <summary>Writes waiting for their school's next batch, across all schools.</summary>
-    public int Queued => _queues.Values.Sum(q =>
+    public int Queued => _queues.Values.Concat(_lanes.Values).Sum(q =>
     {
         lock (q)
         {
@@ -49,11 +65,47 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
     /// transaction already); it must not begin, commit or roll back a transaction itself, and its tracked changes are
     /// saved for it.
     /// </summary>
-    public async Task<T> RunAsync<T>(Guid schoolId, Func<IServiceProvider, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(Guid schoolId, Func<IServiceProvider, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var work = new Work(async (services, ct) => await write(services, ct));
-        var queue = _queues.GetOrAdd(schoolId, _ => new SchoolQueue());
+        return EnqueueAsync<T>(_queues.GetOrAdd(schoolId, _ => new SchoolQueue()), new Work(async (services, ct) => await write(services, ct), null, 0), cancellationToken);
+    }
+
+    /// <summary>The lane a school's writes across schools go in (see <see cref="RunInLaneAsync{T}"/>).</summary>
+    public static int LaneOf(Guid schoolId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        schoolId.TryWriteBytes(bytes);
+        return (int)(BitConverter.ToUInt32(bytes[12..]) % Lanes);
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync{T}"/> for a write to several schools, all in one lane (<see cref="LaneOf"/>): it runs in
+    /// the lane's next batch, whose transaction takes the chain locks of every school its writes name before any write
+    /// runs. The write must touch no other school. <paramref name="items"/> is how many items it carries, for
+    /// <see cref="MaxBatchItems"/>.
+    /// </summary>
+    public Task<T> RunInLaneAsync<T>(
+        IReadOnlyCollection<Guid> schoolIds, int items, Func<IServiceProvider, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (schoolIds.Count == 0)
+        {
+            throw new ArgumentException("A write in a lane names at least one school.", nameof(schoolIds));
+        }
+
+        var lane = LaneOf(schoolIds.First());
+        if (schoolIds.Any(s => LaneOf(s) != lane))
+        {
+            throw new ArgumentException("The schools of a write in a lane must all be in that lane.", nameof(schoolIds));
+        }
+
+        var work = new Work(async (services, ct) => await write(services, ct), schoolIds, Math.Max(items, 1));
+        return EnqueueAsync<T>(_lanes.GetOrAdd(lane, _ => new SchoolQueue()), work, cancellationToken);
+    }
+
+    private async Task<T> EnqueueAsync<T>(SchoolQueue queue, Work work, CancellationToken cancellationToken)
+    {
         bool start;
         lock (queue)
         {
@@ -92,9 +144,12 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
                 }
 
                 batch = new List<Work>(Math.Min(queue.Pending.Count, MaxBatch));
-                while (batch.Count < MaxBatch && queue.Pending.TryDequeue(out var next))
+                var items = 0;
+                while (batch.Count < MaxBatch && queue.Pending.TryPeek(out var next)
+                       && (batch.Count == 0 || items + next.Items <= MaxBatchItems))
                 {
-                    batch.Add(next);
+                    batch.Add(queue.Pending.Dequeue());
+                    items += next.Items;
                 }
             }
 
@@ -161,6 +216,12 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
             db.Database.AutoSavepointsEnabled = false;
             db.InWriteBatch = true;
             await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            if (batch.Any(w => w.Schools is not null))
+            {
+                // A lane's batch: every school its writes name, locked before any of them runs, in one order.
+                await Audit.AuditLog.LockChainsAsync(db, batch.SelectMany(w => w.Schools ?? []), CancellationToken.None);
+            }
+
             for (var i = 0; i < batch.Count; i++)
             {
                 if (isolate)
@@ -236,9 +297,15 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
         public bool Running { get; set; }
     }
 
-    private sealed class Work(Func<IServiceProvider, CancellationToken, Task<object?>> write)
+    /// <param name="schools">The schools a write in a lane names; null for a write to one school's queue.</param>
+    /// <param name="items">How many items it carries, toward <see cref="MaxBatchItems"/>; 0 if it does not say.</param>
+    private sealed class Work(Func<IServiceProvider, CancellationToken, Task<object?>> write, IReadOnlyCollection<Guid>? schools, int items)
     {
         public Func<IServiceProvider, CancellationToken, Task<object?>> Write { get; } = write;
+
+        public IReadOnlyCollection<Guid>? Schools { get; } = schools;
+
+        public int Items { get; } = items;
 
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -429,9 +429,10 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             return await ReadOpenItemsAsync(ids, ct);
         }
 
-        if (db.HeldInTransaction.OpenItems(db) is { } kept)
+        var kept = db.HeldInTransaction.OpenItems(db);
+        if (kept is not null && ids.All(kept.ContainsKey))
         {
-            return ids.All(kept.ContainsKey) ? kept : await ReadOpenItemsAsync(ids, ct);
+            return kept;
         }
 
         var unsavedOwned = db.ChangeTracker.Entries<ModerationItem>().Any(e =>
@@ -441,9 +442,17 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             return await ReadOpenItemsAsync(ids, ct);
         }
 
-        var everyone = routing.Staff.Keys.Union(ids).ToList();
-        var read = await ReadOpenItemsAsync(everyone, ct);
-        return db.HeldInTransaction.KeepOpenItems(db, everyone.ToDictionary(u => u, u => read.GetValueOrDefault(u)));
+        // The school's whole staff, read once; in a batch across schools (ADR 0609), the next school's staff are read
+        // when its first item is routed, and kept with the others'. Those already kept keep their counts.
+        var missing = routing.Staff.Keys.Union(ids).Where(u => kept is null || !kept.ContainsKey(u)).ToList();
+        var read = await ReadOpenItemsAsync(missing, ct);
+        kept ??= db.HeldInTransaction.KeepOpenItems(db, new Dictionary<Guid, int>(missing.Count));
+        foreach (var user in missing)
+        {
+            kept[user] = read.GetValueOrDefault(user);
+        }
+
+        return kept;
     }
 
     private Task<Dictionary<Guid, int>> ReadOpenItemsAsync(List<Guid> ids, CancellationToken ct) =>

@@ -16,8 +16,9 @@ namespace Moderation.Worker.Platforms;
 /// pre-moderated. Then the delivery is marked processed with the count. A body that cannot be parsed is marked with
 /// the reason (it stays stored for an administrator to see) instead of failing again on every redelivery.
 /// <para>
-/// A school's comments are ingested together in that school's next write batch (ADR 0601); intake stores an
-/// (account, platform id) once, so a redelivery, or a retry after a crash between two schools, ingests nothing twice.
+/// The comments are ingested in the write batches of their schools' lanes (ADR 0609): a lane's schools in one
+/// transaction. Intake stores an (account, platform id) once, so a redelivery, or a retry after a crash between two
+/// lanes, ingests nothing twice.
 /// The inbox row and the processed mark are written together at the end.
 /// </para>
 /// <para>
@@ -114,8 +115,10 @@ public sealed class WebhookReceivedConsumer(
             screened[schoolId] = await ScreenAsync(schoolId, profileKeys[schoolId], inbound, delivery.Platform, ct);
         }
 
-        // Then each school's comments join that school's next write batch (ADR 0601), schools side by side.
-        var stored = await Task.WhenAll(bySchool.Select(school => StoreAsync(school.Key, school.Value, screened[school.Key], accountsRead, ct)));
+        // Then the schools' comments join their lanes' next write batches (ADR 0609): a lane's schools in one
+        // transaction, lanes side by side.
+        var stored = await Task.WhenAll(bySchool.Keys.GroupBy(SchoolWriteBatches.LaneOf)
+            .Select(lane => StoreAsync(lane.ToDictionary(s => s, s => bySchool[s]), screened, accountsRead, ct)));
         var ingested = bySchool.Values.Sum(c => c.Count);
         var created = stored.Sum(s => s.Created);
         var hides = stored.SelectMany(s => s.Hides).ToList();
@@ -161,28 +164,36 @@ public sealed class WebhookReceivedConsumer(
     }
 
     /// <summary>
-    /// Stores a school's comments in its next write batch. A screened comment stored for the first time is screened and
-    /// routed in that same transaction (ADR 0604), so it reaches its owner with no message between. If that fails, the
-    /// batch is rolled back and the comments are stored again the two-stage way: each with an <see cref="ItemReceived"/>
-    /// message, whose consumer retries and, failing that, leaves it in the error queue for an administrator. Either way
-    /// no comment is lost, and one that cannot be screened never reaches the decision queue unscreened.
+    /// Stores the comments of a lane's schools in the lane's next write batch (ADR 0609). A screened comment stored for
+    /// the first time is screened and routed in that same transaction (ADR 0604), so it reaches its owner with no
+    /// message between. If that fails, the batch is rolled back and each school's comments are stored again the
+    /// two-stage way: each with an <see cref="ItemReceived"/> message, whose consumer retries and, failing that, leaves
+    /// it in the error queue for an administrator. Either way no comment is lost, and one that cannot be screened never
+    /// reaches the decision queue unscreened.
     /// </summary>
     /// <returns>How many were stored for the first time, and the hides on arrival queued for them to start together.</returns>
     private async Task<(int Created, IReadOnlyList<Guid> Hides)> StoreAsync(
-        Guid schoolId, List<InboundItem> inbound, IReadOnlyList<ScreeningResult>? results, IReadOnlyDictionary<Guid, SocialAccount> accountsRead, CancellationToken ct)
+        Dictionary<Guid, List<InboundItem>> lane, Dictionary<Guid, IReadOnlyList<ScreeningResult>?> screened,
+        IReadOnlyDictionary<Guid, SocialAccount> accountsRead, CancellationToken ct)
     {
-        if (results is not null)
+        var apart = lane.Keys.Where(s => screened[s] is null).ToList();
+        var together = lane.Keys.Where(s => screened[s] is not null).ToList();
+        var created = 0;
+        IReadOnlyList<Guid> hides = [];
+        if (together.Count > 0)
         {
+            var inbound = together.SelectMany(s => lane[s]).ToList();
+            var results = together.SelectMany(s => screened[s]!).ToList();
             try
             {
-                return await batches.RunAsync(schoolId, async (services, batchCt) =>
+                (created, hides) = await batches.RunInLaneAsync(together, inbound.Count, async (services, batchCt) =>
                 {
                     var batchDb = services.GetRequiredService<ModerationDbContext>();
                     var intake = services.GetRequiredService<ItemIntake>();
-                    var created = 0;
-                    var hides = new List<PlatformActionRecord>();
+                    var count = 0;
+                    var queued = new List<PlatformActionRecord>();
                     // Added, to be inserted with the batch in their final state (ADR 0608); those stored before come back null.
-                    var stored = await intake.IngestToScreenAsync(inbound, hides, batchCt, accountsRead);
+                    var stored = await intake.IngestToScreenAsync(inbound, queued, batchCt, accountsRead);
                     for (var i = 0; i < inbound.Count; i++)
                     {
                         if (stored[i] is not { } item)
@@ -190,23 +201,29 @@ public sealed class WebhookReceivedConsumer(
                             continue;
                         }
 
-                        // Saved with the batch, all of the school's comments in one command: routing counts the
-                        // assignments this transaction has made so far without reading them back.
+                        // Saved with the batch, all of these comments in one command: routing counts the assignments
+                        // this transaction has made so far without reading them back.
                         await ItemScreening.StoreAsync(services, batchDb, item, results[i], rescreen: false, time.GetUtcNow(), batchCt);
-                        created++;
+                        count++;
                     }
 
-                    return (created, (IReadOnlyList<Guid>)hides.Select(h => h.Id).ToList());
+                    return (count, (IReadOnlyList<Guid>)queued.Select(h => h.Id).ToList());
                 }, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "The comments of school {SchoolId} could not be screened as they were stored; they are stored to be screened apart.", schoolId);
+                logger.LogWarning(ex, "The comments of schools {SchoolIds} could not be screened as they were stored; they are stored to be screened apart.", together);
+                apart.AddRange(together);
             }
         }
 
-        // Stored the two-stage way, each hide on arrival with a message of its own.
-        var createdApart = await batches.RunAsync(schoolId, async (services, batchCt) =>
+        // Stored the two-stage way, school by school, each hide on arrival with a message of its own.
+        var createdApart = await Task.WhenAll(apart.Select(schoolId => StoreApartAsync(schoolId, lane[schoolId], ct)));
+        return (created + createdApart.Sum(), hides);
+    }
+
+    private Task<int> StoreApartAsync(Guid schoolId, List<InboundItem> inbound, CancellationToken ct) =>
+        batches.RunAsync(schoolId, async (services, batchCt) =>
         {
             var intake = services.GetRequiredService<ItemIntake>();
             var created = 0;
@@ -217,8 +234,6 @@ public sealed class WebhookReceivedConsumer(
 
             return created;
         }, ct);
-        return (createdApart, []);
-    }
 
     /// <summary>The hides on arrival of these comments that are queued and were never started.</summary>
     private async Task<List<Guid>> UnstartedHidesAsync(List<InboundItem> comments, CancellationToken ct)

@@ -302,6 +302,57 @@ public sealed class MetaWebhookIngestTests(WorkerFixture fixture) : WorkerTest(f
     }
 
     [Fact]
+    public async Task A_body_for_two_schools_pages_stores_screens_and_assigns_each_comment_to_its_own_schools_staff_with_both_chains_whole()
+    {
+        // Arrange: one body with an entry for each school's Page, as Meta batches the pages an app is subscribed to.
+        const string otherPage = "200300400500600";
+        string Entry(string page, params (string Id, string Message)[] comments) =>
+            $$$"""{"id":"{{{page}}}","time":1795600805,"changes":[{{{string.Join(",", comments.Select(c =>
+                $$$$"""{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"{{{{c.Id}}}}","post_id":"{{{{page}}}}_7001","from":{"id":"5550001","name":"A Parent"},"message":"{{{{c.Message}}}}","created_time":1795600800}}"""))}}}]}""";
+        var body = $$"""{"object":"page","entry":[{{Entry(PageId, ("7001_9701", "Lovely assembly"), ("7001_9702", "Is it PE on Friday?"), ("7001_9703", "Thank you"))}},{{Entry(otherPage, ("7001_9711", "Great concert"), ("7001_9712", "When is the fair?"))}}]}""";
+        var (deliveryId, _) = await StoreAsync(Platform.Facebook, body);
+
+        // Act
+        using var worker = await WorkerFixture.StartWorkerAsync();
+        var processed = await WaitForProcessedAsync(deliveryId);
+        await worker.StopAsync();
+
+        // Assert
+        processed.CommentCount.Should().Be(5);
+        processed.Error.Should().BeNull();
+        await using var db = Fixture.Db();
+        var schools = await db.SocialAccounts.AsNoTracking().Where(a => a.Platform == Platform.Facebook && (a.ExternalId == PageId || a.ExternalId == otherPage))
+            .ToDictionaryAsync(a => a.ExternalId, a => a.SchoolId);
+        var items = await db.Items.AsNoTracking().Where(i => i.Platform == Platform.Facebook).ToListAsync();
+        items.Should().HaveCount(5);
+        items.Count(i => i.SchoolId == schools[PageId]).Should().Be(3);
+        items.Count(i => i.SchoolId == schools[otherPage]).Should().Be(2);
+        var writers = new Dictionary<Guid, List<long>>();
+        foreach (var item in items)
+        {
+            item.State.Should().Be(ItemState.AwaitingReview);
+            var owner = (await db.ItemAssignments.SingleAsync(a => a.ItemId == item.Id)).UserId;
+            owner.Should().NotBeNull();
+            (await db.Memberships.AnyAsync(m => m.UserId == owner && m.SchoolId == item.SchoolId)).Should().BeTrue("an item goes to its own school's staff");
+            var written = await db.Database.SqlQuery<long>(
+                $"SELECT xmin::text::bigint AS \"Value\" FROM audit_entries WHERE item_id = {item.Id} AND action IN ('received', 'screened', 'assigned')").ToListAsync();
+            written.Should().HaveCount(3).And.OnlyContain(x => x == written[0]);
+            writers.TryAdd(item.SchoolId, []);
+            writers[item.SchoolId].Add(written[0]);
+        }
+
+        foreach (var school in schools.Values)
+        {
+            writers[school].Distinct().Should().ContainSingle("a school's comments in one body are stored in one transaction");
+            (await Moderation.Domain.Audit.AuditLog.VerifyAsync(db, school, CancellationToken.None)).Intact.Should().BeTrue();
+        }
+
+        var sameLane = SchoolWriteBatches.LaneOf(schools[PageId]) == SchoolWriteBatches.LaneOf(schools[otherPage]);
+        (writers[schools[PageId]][0] == writers[schools[otherPage]][0]).Should().Be(sameLane,
+            "schools in one lane share the body's transaction (ADR 0609), and schools in two lanes do not");
+    }
+
+    [Fact]
     public async Task A_comment_the_poller_stored_first_is_not_stored_again_when_its_webhook_comes()
     {
         // Arrange: the account's poll stored one comment (the two-stage way, with its ItemReceived message) before the
