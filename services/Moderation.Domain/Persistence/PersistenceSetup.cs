@@ -31,6 +31,7 @@ public static class PersistenceSetup
         builder.Services.AddScoped<ItemDecisions>();
         builder.Services.AddScoped<ItemIntake>();
         builder.Services.AddSingleton<SchoolWriteBatches>();
+        builder.Services.Configure<WriteBatchOptions>(builder.Configuration.GetSection(WriteBatchOptions.Section));
         builder.Services.AddScoped<Consent.RosterImport>();
         builder.Services.AddScoped<Consent.Reconciliation.ConsentReconciler>();
         builder.Services.Configure<Consent.Reconciliation.ReconciliationOptions>(builder.Configuration.GetSection(Consent.Reconciliation.ReconciliationOptions.Section));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Moderation.Domain.Persistence;
 
@@ -21,12 +22,12 @@ namespace Moderation.Domain.Persistence;
 /// </para>
 /// <para>
 /// A write for several schools (a webhook body's comments, ADR 0609) joins a lane instead: each school belongs to one
-/// of <see cref="Lanes"/> lanes, and a lane's batch is one transaction for all the schools its writes name. It takes
+/// of <see cref="WriteBatchOptions.Lanes"/> lanes, and a lane's batch is one transaction for all the schools its writes name. It takes
 /// their chain locks first, in id order, in one round trip, so it never waits on one lock while holding a later one.
 /// A body spread over twenty schools is then a few transactions, not twenty, and lanes still run side by side.
 /// </para>
 /// </summary>
-public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<SchoolWriteBatches> logger)
+public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<SchoolWriteBatches> logger, IOptions<WriteBatchOptions> options)
 {
     /// <summary>Most writes in one transaction: bounds how long the school's locks are held at once.</summary>
     public const int MaxBatch = 64;
@@ -37,13 +38,11 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
     /// </summary>
     public const int MaxBatchItems = 256;
 
-    /// <summary>How many lanes the schools are spread over for writes across schools: transactions side by side.</summary>
-    public const int Lanes = 4;
-
     private const string Savepoint = "school_write";
 
     private readonly ConcurrentDictionary<Guid, SchoolQueue> _queues = new();
     private readonly ConcurrentDictionary<int, SchoolQueue> _lanes = new();
+    private readonly uint _laneCount = (uint)Math.Max(1, options.Value.Lanes);
     private long _batches;
     private long _writes;
 
@@ -72,11 +71,11 @@ public sealed class SchoolWriteBatches(IServiceScopeFactory scopes, ILogger<Scho
     }
 
     /// <summary>The lane a school's writes across schools go in (see <see cref="RunInLaneAsync{T}"/>).</summary>
-    public static int LaneOf(Guid schoolId)
+    public int LaneOf(Guid schoolId)
     {
         Span<byte> bytes = stackalloc byte[16];
         schoolId.TryWriteBytes(bytes);
-        return (int)(BitConverter.ToUInt32(bytes[12..]) % Lanes);
+        return (int)(BitConverter.ToUInt32(bytes[12..]) % _laneCount);
     }
 
     /// <summary>

@@ -635,9 +635,9 @@ public sealed class PlatformActionExecutor(
                 ArrayParameters.Texts("urls", urls),
             ],
             CancellationToken.None);
-        // Each school's in its own write batch, the schools side by side.
-        await Task.WhenAll(done.GroupBy(d => d.Action.SchoolId)
-            .Select(school => RecordOnItemsAsync(school.Key, school.Select(d => (d.Action, d.Sentence)).ToList(), now, ct)));
+        // The schools of a lane in one write batch (ADR 0609), the lanes side by side.
+        await Task.WhenAll(done.GroupBy(d => d.Action.SchoolId).GroupBy(school => batches.LaneOf(school.Key))
+            .Select(lane => RecordOnItemsAsync(lane.Select(school => (school.Key, (IReadOnlyList<(PlatformActionRecord, string)>)school.Select(d => (d.Action, d.Sentence)).ToList())).ToList(), now, ct)));
     }
 
     /// <summary>
@@ -645,30 +645,47 @@ public sealed class PlatformActionExecutor(
     /// moment (ADR 0601): a viral post's hides share their commits. Screening or routing changing an item at the same
     /// moment makes it read again and add the outcome.
     /// </summary>
-    private async Task RecordOnItemsAsync(Guid schoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence)> finished, DateTimeOffset now, CancellationToken ct)
+    private Task RecordOnItemsAsync(Guid schoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence)> finished, DateTimeOffset now, CancellationToken ct) =>
+        RecordOnItemsAsync([(schoolId, finished)], now, ct);
+
+    /// <summary>
+    /// <see cref="RecordOnItemsAsync(Guid, IReadOnlyList{ValueTuple{PlatformActionRecord, string}}, DateTimeOffset, CancellationToken)"/>
+    /// for several schools of one lane, in the lane's write batch (ADR 0609).
+    /// </summary>
+    private async Task RecordOnItemsAsync(
+        IReadOnlyList<(Guid SchoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence)> Finished)> schools, DateTimeOffset now, CancellationToken ct)
     {
+        async Task<bool> Write(IServiceProvider services, CancellationToken batchCt)
+        {
+            var batchDb = services.GetRequiredService<ModerationDbContext>();
+            foreach (var (schoolId, finished) in schools)
+            {
+                var rest = await RecordHidesOnArrivalAsync(batchDb, schoolId, finished, now, batchCt);
+                if (rest.Count == 0)
+                {
+                    continue;
+                }
+
+                var items = (await ItemTransitions.LockAndReadManyAsync(batchDb, schoolId, rest.Select(f => f.Action.ItemId).Distinct().ToList(), batchCt))
+                    .ToDictionary(i => i.Id);
+                foreach (var (action, sentence) in rest)
+                {
+                    var item = items.GetValueOrDefault(action.ItemId)
+                        ?? throw new InvalidOperationException($"Item {action.ItemId} of platform action {action.Id} does not exist.");
+                    await RecordOnItemAsync(batchDb, action, item, sentence, now, batchCt);
+                }
+            }
+
+            return true;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await batches.RunAsync(schoolId, async (services, batchCt) =>
-                {
-                    var batchDb = services.GetRequiredService<ModerationDbContext>();
-                    var rest = await RecordHidesOnArrivalAsync(batchDb, schoolId, finished, now, batchCt);
-                    if (rest.Count == 0)
-                    {
-                        return;
-                    }
-
-                    var items = (await ItemTransitions.LockAndReadManyAsync(batchDb, schoolId, rest.Select(f => f.Action.ItemId).Distinct().ToList(), batchCt))
-                        .ToDictionary(i => i.Id);
-                    foreach (var (action, sentence) in rest)
-                    {
-                        var item = items.GetValueOrDefault(action.ItemId)
-                            ?? throw new InvalidOperationException($"Item {action.ItemId} of platform action {action.Id} does not exist.");
-                        await RecordOnItemAsync(batchDb, action, item, sentence, now, batchCt);
-                    }
-                }, ct);
+                await (schools.Count == 1
+                    ? batches.RunAsync(schools[0].SchoolId, Write, ct)
+                    : batches.RunInLaneAsync(schools.Select(s => s.SchoolId).ToList(), schools.Sum(s => s.Finished.Count), Write, ct));
                 return;
             }
             catch (Exception ex) when (attempt < 5 && ex is DbUpdateConcurrencyException or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })

@@ -117,7 +117,7 @@ public sealed class WebhookReceivedConsumer(
 
         // Then the schools' comments join their lanes' next write batches (ADR 0609): a lane's schools in one
         // transaction, lanes side by side.
-        var stored = await Task.WhenAll(bySchool.Keys.GroupBy(SchoolWriteBatches.LaneOf)
+        var stored = await Task.WhenAll(bySchool.Keys.GroupBy(batches.LaneOf)
             .Select(lane => StoreAsync(lane.ToDictionary(s => s, s => bySchool[s]), screened, accountsRead, ct)));
         var ingested = bySchool.Values.Sum(c => c.Count);
         var created = stored.Sum(s => s.Created);

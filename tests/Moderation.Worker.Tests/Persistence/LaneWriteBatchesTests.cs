@@ -104,7 +104,7 @@ public sealed class LaneWriteBatchesTests(WorkerFixture fixture) : WorkerTest(fi
         // Arrange
         var batches = Fixture.Services.GetRequiredService<SchoolWriteBatches>();
         var first = SchoolsInOneLane(1)[0];
-        var other = Enumerable.Range(0, 100).Select(_ => Guid.NewGuid()).First(g => SchoolWriteBatches.LaneOf(g) != SchoolWriteBatches.LaneOf(first));
+        var other = Enumerable.Range(0, 100).Select(_ => Guid.NewGuid()).First(g => Batches.LaneOf(g) != Batches.LaneOf(first));
         var ran = false;
         var before = batches.Counts;
 
@@ -156,10 +156,12 @@ public sealed class LaneWriteBatchesTests(WorkerFixture fixture) : WorkerTest(fi
     }
 
     /// <summary>New chain ids that all fall in one lane, in no particular order.</summary>
-    private static Guid[] SchoolsInOneLane(int count)
+    private SchoolWriteBatches Batches => Fixture.Services.GetRequiredService<SchoolWriteBatches>();
+
+    private Guid[] SchoolsInOneLane(int count)
     {
-        var lane = SchoolWriteBatches.LaneOf(Guid.NewGuid());
-        return Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid()).Where(g => SchoolWriteBatches.LaneOf(g) == lane).Take(count).ToArray();
+        var lane = Batches.LaneOf(Guid.NewGuid());
+        return Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid()).Where(g => Batches.LaneOf(g) == lane).Take(count).ToArray();
     }
 
     private static async Task<Guid> AppendAsync(IServiceProvider services, Guid[] chains, string action, CancellationToken ct)

@@ -62,17 +62,22 @@ internal sealed class PlatformWorld : IAsyncDisposable
     }
 
     /// <summary>Connects the seeded Facebook account to the fake, with credentials encrypted as the API would.</summary>
-    public async Task ConnectAsync(string token = "page-token-1")
+    public async Task ConnectAsync(string token = "page-token-1") => Account = await ConnectPageAsync(a => a.Handle == Handle, token);
+
+    /// <summary>Connects another seeded Facebook Page to the same fake, pre-moderated.</summary>
+    public Task<SocialAccount> ConnectPageAsync(string externalId) => ConnectPageAsync(a => a.ExternalId == externalId, "page-token-2");
+
+    private async Task<SocialAccount> ConnectPageAsync(System.Linq.Expressions.Expression<Func<SocialAccount, bool>> which, string token)
     {
         var protector = _fixture.Services.GetRequiredService<CredentialProtector>();
         await using var db = _fixture.Db();
-        var account = await db.SocialAccounts.SingleAsync(a => a.Handle == Handle && a.Platform == Platform.Facebook);
+        var account = await db.SocialAccounts.Where(a => a.Platform == Platform.Facebook).SingleAsync(which);
         account.ConnectionStatus = ConnectionStatus.Connected;
         account.ApiBaseUrl = Graph.BaseUrl.ToString();
         account.ProtectedCredentials = protector.Protect(new PlatformCredentials(AccessToken: token));
         account.PreModerated = true;
         await db.SaveChangesAsync();
-        Account = account;
+        return account;
     }
 
     /// <summary>A new public comment arrives, as the webhook or a poll hands it over: stored, with its hide queued.</summary>
