@@ -658,9 +658,9 @@ public sealed class PlatformActionExecutor(
         async Task<bool> Write(IServiceProvider services, CancellationToken batchCt)
         {
             var batchDb = services.GetRequiredService<ModerationDbContext>();
-            foreach (var (schoolId, finished) in schools)
+            var rests = await RecordHidesOnArrivalAsync(batchDb, schools, now, batchCt);
+            foreach (var (schoolId, rest) in rests)
             {
-                var rest = await RecordHidesOnArrivalAsync(batchDb, schoolId, finished, now, batchCt);
                 if (rest.Count == 0)
                 {
                     continue;
@@ -697,41 +697,46 @@ public sealed class PlatformActionExecutor(
     }
 
     /// <summary>
-    /// Records the hides on arrival among <paramref name="finished"/> set-based: a hide on arrival changes nothing on
-    /// its item but <c>hidden_on_platform</c> and the time, so the items are marked in one statement under the
-    /// school's chain lock, each with its audit entry, instead of each read whole, tracked and saved on its own (in a
-    /// burst, one per comment: docs/benchmarks.md, issue 9, tenth pass). An item this transaction has tracked already
-    /// goes the usual way, so its tracked copy stays current.
+    /// Records the hides on arrival among each school's finished actions set-based: a hide on arrival changes nothing on
+    /// its item but <c>hidden_on_platform</c> and the time, so the items of all the schools are marked in one statement
+    /// under the schools' chain locks, each with its audit entry, instead of each read whole, tracked and saved on its
+    /// own (in a burst, one per comment: docs/benchmarks.md, issue 9, tenth pass). An item this transaction has tracked
+    /// already goes the usual way, so its tracked copy stays current.
     /// </summary>
-    /// <returns>The rest, for the usual way.</returns>
-    private static async Task<IReadOnlyList<(PlatformActionRecord Action, string Sentence)>> RecordHidesOnArrivalAsync(
-        ModerationDbContext db, Guid schoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence)> finished, DateTimeOffset now, CancellationToken ct)
+    /// <returns>Each school's rest, for the usual way.</returns>
+    private static async Task<List<(Guid SchoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence)> Unrecorded)>> RecordHidesOnArrivalAsync(
+        ModerationDbContext db, IReadOnlyList<(Guid SchoolId, IReadOnlyList<(PlatformActionRecord Action, string Sentence)> Finished)> schools,
+        DateTimeOffset now, CancellationToken ct)
     {
-        var hides = finished
-            .Where(f => f.Action is { Purpose: ActionPurpose.Arrival, Action: PlatformAction.Hide } && db.TrackedItem(f.Action.ItemId) is null)
+        var hides = schools
+            .SelectMany(s => s.Finished.Where(f => f.Action is { Purpose: ActionPurpose.Arrival, Action: PlatformAction.Hide } && db.TrackedItem(f.Action.ItemId) is null)
+                .Select(f => (s.SchoolId, f.Action, f.Sentence)))
             .ToList();
         if (hides.Count == 0)
         {
-            return finished;
+            return [.. schools];
         }
 
-        // The chain's lock first, as every writer of the school's items takes it before their rows (ADR 0601).
-        await AuditLog.LockChainAsync(db, schoolId, ct);
+        // The chains' locks first, as every writer of a school's items takes it before their rows (ADR 0601).
+        var schoolIds = hides.Select(h => h.SchoolId).Distinct().ToArray();
+        await AuditLog.LockChainsAsync(db, schoolIds, ct);
         var ids = hides.Select(h => h.Action.ItemId).Distinct().ToArray();
-        var marked = await db.Items.Where(i => ids.Contains(i.Id) && i.SchoolId == schoolId)
+        var marked = await db.Items.Where(i => ids.Contains(i.Id) && schoolIds.Contains(i.SchoolId))
             .ExecuteUpdateAsync(x => x.SetProperty(i => i.HiddenOnPlatform, true).SetProperty(i => i.UpdatedAt, now), ct);
         if (marked != ids.Length)
         {
-            throw new InvalidOperationException($"{ids.Length - marked} item(s) hidden on arrival by platform actions of school {schoolId} do not exist.");
+            throw new InvalidOperationException(
+                $"{ids.Length - marked} item(s) hidden on arrival by platform actions of school(s) {string.Join(", ", schoolIds)} do not exist.");
         }
 
-        foreach (var (action, sentence) in hides)
+        foreach (var (schoolId, action, sentence) in hides)
         {
             await AuditLog.AppendAsync(db, schoolId, Actor.System(Stage), DoneAction(action), now, action.ItemId, detail: Truncate(sentence), cancellationToken: ct);
         }
 
         var recorded = hides.Select(h => h.Action.Id).ToHashSet();
-        return finished.Where(f => !recorded.Contains(f.Action.Id)).ToList();
+        return schools.Select(s => (s.SchoolId, (IReadOnlyList<(PlatformActionRecord Action, string Sentence)>)s.Finished.Where(f => !recorded.Contains(f.Action.Id)).ToList()))
+            .ToList();
     }
 
     /// <summary>The audit action of an action carried out on the platform: <c>platform-hide</c>, <c>platform-show</c> and so on.</summary>
