@@ -45,7 +45,12 @@ public static class AuditLog
             return;
         }
 
-        var head = await ReadHeadAsync(db, chainId, lockFirst: true, cancellationToken);
+        Locked(db, chainId, await ReadHeadAsync(db, chainId, lockFirst: true, cancellationToken));
+    }
+
+    /// <summary>Remembers that this transaction holds the chain's lock, and the head read with it.</summary>
+    private static void Locked(ModerationDbContext db, Guid chainId, (long Position, string Hash) head)
+    {
         db.HeldInTransaction.Locked(db, chainId);
         // Entries of the chain added before the lock (none, unless a failed transaction's were left tracked) are later
         // than the stored head: AppendAsync then follows them instead.
@@ -53,6 +58,18 @@ public static class AuditLog
         {
             db.HeldInTransaction.Set(db, chainId, head.Position, head.Hash);
         }
+    }
+
+    /// <summary>A batch of statements on the context's connection, in its transaction: one round trip.</summary>
+    private static async Task<NpgsqlBatch> BatchAsync(ModerationDbContext db, CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
+        return new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
     }
 
     /// <summary>
@@ -73,13 +90,7 @@ public static class AuditLog
             return;
         }
 
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-
-        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        await using var batch = await BatchAsync(db, cancellationToken);
         // An aggregate over the array's rows takes the locks in the array's order, one after the other.
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT count(pg_advisory_xact_lock(hashtextextended(c, 7))) FROM unnest($1::text[]) AS c")
         {
@@ -107,11 +118,7 @@ public static class AuditLog
 
         foreach (var chainId in wanted)
         {
-            db.HeldInTransaction.Locked(db, chainId);
-            if (db.HeldInTransaction.TryGet(db, chainId) is null && !db.Added<AuditEntry>().Any(e => e.ChainId == chainId))
-            {
-                db.HeldInTransaction.Set(db, chainId, heads[chainId].Position, heads[chainId].Hash);
-            }
+            Locked(db, chainId, heads[chainId]);
         }
     }
 
@@ -121,13 +128,7 @@ public static class AuditLog
     /// </summary>
     private static async Task<(long Position, string Hash)> ReadHeadAsync(ModerationDbContext db, Guid chainId, bool lockFirst, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-
-        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        await using var batch = await BatchAsync(db, cancellationToken);
         if (lockFirst)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
