@@ -142,10 +142,16 @@ public sealed class TestEnvironment
     /// <summary>One pool for every context the tests open, so polling does not exhaust the server's connections.</summary>
     private NpgsqlDataSource DataSource => _dataSource ??= NpgsqlDataSource.Create(ConnectionString);
 
-    public ModerationDbContext CreateDbContext()
+    /// <param name="interceptors">EF interceptors for this context alone (a test that watches the commands EF sends).</param>
+    public ModerationDbContext CreateDbContext(params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors)
     {
         var options = new DbContextOptionsBuilder<ModerationDbContext>();
         PersistenceSetup.Configure(options, DataSource);
+        if (interceptors.Length > 0)
+        {
+            options.AddInterceptors(interceptors);
+        }
+
         return new ModerationDbContext(options.Options);
     }
 

@@ -98,29 +98,53 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     }
 
     /// <summary>
-    /// Saves as EF does, except the audit entries appended since the last save: those go in after the rest, with one
-    /// statement (<see cref="AuditLog.InsertAsync"/>). EF would build, send and read back one INSERT for each, and a
-    /// school's write batch appends three or four per item. They have no foreign keys, so going last changes nothing
-    /// else; if the save fails they are tracked again, as EF keeps what it did not save.
+    /// Saves as EF does, except for two kinds of rows:
+    /// <list type="bullet">
+    /// <item>the rows a write batch adds by the dozen (items, findings, assignments, platform actions) go first, one
+    /// statement a table (<see cref="SetInserts"/>), when the save runs in a transaction the caller opened;</item>
+    /// <item>the audit entries appended since the last save go last, with one statement
+    /// (<see cref="AuditLog.InsertAsync"/>). They have no foreign keys, so going last changes nothing else.</item>
+    /// </list>
+    /// EF would build, send and read back one INSERT for each of them. Changes are detected once, here. If the save
+    /// fails, both kinds are left added again, as EF keeps what it did not save.
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        var tracker = ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        if (detect)
+        {
+            tracker.DetectChanges();
+        }
+
+        tracker.AutoDetectChangesEnabled = false;
         var audit = AuditLog.TakeUnsaved(this);
+        List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry> inserted = [];
         try
         {
+            if (acceptAllChangesOnSuccess)
+            {
+                inserted = await SetInserts.InsertAsync(this, cancellationToken);
+            }
+
             var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             if (audit.Count > 0)
             {
                 await AuditLog.InsertAsync(this, audit, cancellationToken);
             }
 
-            return saved + audit.Count;
+            return saved + inserted.Count + audit.Count;
         }
         catch
         {
+            SetInserts.Undo(inserted);
             HeldInTransaction.Forget();
             AuditEntries.AddRange(audit);
             throw;
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 
