@@ -193,8 +193,8 @@ public sealed class ItemIntake(
                 var batchDb = services.GetRequiredService<ModerationDbContext>();
                 var item = draft();
                 batchDb.Items.Add(item);
-                // Its photos are the ones submitted; and nobody else can see a row this transaction has not committed.
-                batchDb.Entry(item).Collection(i => i.Media).IsLoaded = true;
+                // Its photos are the ones submitted.
+                batchDb.PhotosLoaded(item);
                 batchDb.HeldInTransaction.ReadUnderLock(batchDb, item.Id);
                 await AuditLog.AppendAsync(batchDb, item.SchoolId, actor, "draft-submitted", now, item.Id, null, ItemState.Received.ToString(), submitted, batchCt);
                 // Screened and routed when the batch writes it, not when it was submitted: its times say how long that took.
@@ -288,8 +288,8 @@ public sealed class ItemIntake(
 
             var item = NewItem(inbound[i], account, now);
             db.Items.Add(item);
-            // A comment has no photos; and nobody else can see a row this transaction has not committed.
-            db.Entry(item).Collection(m => m.Media).IsLoaded = true;
+            // A comment has no photos.
+            db.PhotosLoaded(item);
             db.HeldInTransaction.ReadUnderLock(db, item.Id);
             await StoredAsync(item, inbound[i], account, now, startTogether, ct);
             stored[i] = item;

@@ -77,6 +77,19 @@ public sealed class ModerationDbContext(DbContextOptions<ModerationDbContext> op
     internal bool OutboxNotifyPending { get; set; }
 
     /// <summary>
+    /// Readies a context leased from the pool (<see cref="PersistenceSetup"/>): EF resets its own state when a context
+    /// goes back, and this forgets what the last lease held here.
+    /// </summary>
+    internal ModerationDbContext Leased()
+    {
+        HeldInTransaction.Forget();
+        InWriteBatch = false;
+        OutboxNotifyPending = false;
+        _batchReads.Clear();
+        return this;
+    }
+
+    /// <summary>
     /// Reads something a batch's writes never change (a school's routing data, a user's email) once per batch: in a
     /// write batch the first <paramref name="load"/> is kept for the batch's other writes; anywhere else it always runs.
     /// </summary>

@@ -12,6 +12,9 @@ public static class PersistenceSetup
 {
     public const string ConnectionName = "Moderation";
 
+    /// <summary>Contexts kept for reuse: more than a host uses at once (its database pool is 30 connections).</summary>
+    public const int ContextPoolSize = 64;
+
     public static IHostApplicationBuilder AddModerationPersistence(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
@@ -21,12 +24,14 @@ public static class PersistenceSetup
         builder.Services.AddSingleton<OutboxNotifyInterceptor>();
         // The options are built once: everything they hold (the data source, the interceptor) is a singleton. Built per
         // scope, as is EF's default, they were built again for every message's context (docs/benchmarks.md, issue 9,
-        // ninth pass).
-        builder.Services.AddDbContext<ModerationDbContext>(
+        // ninth pass). The contexts are pooled too: EF sets up a context's internal services the first time it is used,
+        // and a host used a few for each message and write batch (fifteenth pass). Each scope still has its own,
+        // leased from the pool and given back when the scope ends.
+        builder.Services.AddPooledDbContextFactory<ModerationDbContext>(
             (services, options) => Configure(options, services.GetRequiredService<NpgsqlDataSource>())
                 .AddInterceptors(services.GetRequiredService<OutboxNotifyInterceptor>()),
-            contextLifetime: ServiceLifetime.Scoped,
-            optionsLifetime: ServiceLifetime.Singleton);
+            ContextPoolSize);
+        builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<ModerationDbContext>>().CreateDbContext().Leased());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ItemDecisions>();
         builder.Services.AddScoped<ItemIntake>();

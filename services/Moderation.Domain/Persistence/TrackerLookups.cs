@@ -25,6 +25,21 @@ public static class TrackerLookups
     public static List<EntityEntry<T>> AddedEntries<T>(this DbContext context) where T : class =>
         Undetected(context, c => c.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added).ToList());
 
+    /// <summary>
+    /// Marks a new item's photos as loaded: those it was added with are all it has, as no one else can see a row the
+    /// transaction has not committed. Without detecting every tracked entity's changes first, as <c>Entry</c> would.
+    /// </summary>
+    public static void PhotosLoaded(this DbContext context, ModerationItem item) =>
+        Undetected(context, c => c.Entry(item).Collection(i => i.Media).IsLoaded = true);
+
+    /// <summary>The items tracked with unsaved changes: each item's own changes detected, not every tracked entity's.</summary>
+    public static List<EntityEntry<ModerationItem>> ChangedItems(this DbContext context) =>
+        Undetected(context, c => c.ChangeTracker.Entries<ModerationItem>().Where(e =>
+        {
+            e.DetectChanges();
+            return e.State == EntityState.Modified;
+        }).ToList());
+
     private static TResult Undetected<TResult>(DbContext context, Func<DbContext, TResult> look)
     {
         var tracker = context.ChangeTracker;

@@ -435,8 +435,7 @@ public sealed class ItemRouter(ModerationDbContext db, IRotaStore rotas, Notifie
             return kept;
         }
 
-        var unsavedOwned = db.ChangeTracker.Entries<ModerationItem>().Any(e =>
-            e.State == EntityState.Modified && (e.Entity.AssignedToId is not null || e.Property(i => i.AssignedToId).OriginalValue is not null));
+        var unsavedOwned = db.ChangedItems().Any(e => e.Entity.AssignedToId is not null || e.Property(i => i.AssignedToId).OriginalValue is not null);
         if (unsavedOwned)
         {
             return await ReadOpenItemsAsync(ids, ct);
