@@ -12,7 +12,10 @@ public static class PersistenceSetup
 {
     public const string ConnectionName = "Moderation";
 
-    /// <summary>Contexts kept for reuse: more than a host uses at once (its database pool is 30 connections).</summary>
+    /// <summary>
+    /// Contexts kept for reuse, more than a host used at once in the load test. It bounds what the pool keeps, not how
+    /// many are used: a context needed beyond them is made, and dropped afterwards, as without a pool.
+    /// </summary>
     public const int ContextPoolSize = 64;
 
     public static IHostApplicationBuilder AddModerationPersistence(this IHostApplicationBuilder builder)

@@ -87,13 +87,7 @@ public sealed class SetInsertsTests(WorkerFixture fixture) : WorkerTest(fixture)
         // Arrange: an item with a current assignment.
         var (school, account, user) = await DemoIdsAsync();
         var itemId = Guid.CreateVersion7();
-        await using (var db = Fixture.Db())
-        {
-            await using var tx = await db.Database.BeginTransactionAsync();
-            AddGraph(db, itemId, school, account, user);
-            await db.SaveChangesAsync();
-            await tx.CommitAsync();
-        }
+        await StoreGraphAsync(itemId, school, account, user);
 
         // Act: hand it on, ending the current assignment and adding the next, in one save. The unique index allows one
         // current assignment, so the update must go before the insert, as EF orders them.
@@ -145,13 +139,7 @@ public sealed class SetInsertsTests(WorkerFixture fixture) : WorkerTest(fixture)
         // Arrange: an item already stored for the account and platform id that a second item repeats.
         var (school, account, user) = await DemoIdsAsync();
         var first = Guid.CreateVersion7();
-        await using (var db = Fixture.Db())
-        {
-            await using var tx = await db.Database.BeginTransactionAsync();
-            AddGraph(db, first, school, account, user);
-            await db.SaveChangesAsync();
-            await tx.CommitAsync();
-        }
+        await StoreGraphAsync(first, school, account, user);
 
         await using var again = Fixture.Db();
         await using var transaction = await again.Database.BeginTransactionAsync();
@@ -211,6 +199,16 @@ public sealed class SetInsertsTests(WorkerFixture fixture) : WorkerTest(fixture)
         var account = await db.SocialAccounts.AsNoTracking().Where(a => a.Platform == Platform.Facebook).OrderBy(a => a.Id).FirstAsync();
         var user = await db.Memberships.AsNoTracking().Where(m => m.SchoolId == account.SchoolId).OrderBy(m => m.UserId).Select(m => m.UserId).FirstAsync();
         return (account.SchoolId, account.Id, user);
+    }
+
+    /// <summary>Stores <see cref="AddGraph"/>'s rows in a transaction of their own, and commits.</summary>
+    private async Task StoreGraphAsync(Guid itemId, Guid school, Guid account, Guid user)
+    {
+        await using var db = Fixture.Db();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        AddGraph(db, itemId, school, account, user);
+        await db.SaveChangesAsync();
+        await tx.CommitAsync();
     }
 
     /// <summary>An item with every kind of column set (and some left null), a photo, a target, a finding on the photo, an assignment and two actions.</summary>
